@@ -1,0 +1,63 @@
+"""perceptron: a feedforward, fully-connected network, one column sample at a time.
+
+The state is in two mutable dataclasses, :class:`Network` and :class:`Layer`;
+training is four free functions, :func:`feedforward`, :func:`backpropagate`,
+:func:`update` and :func:`sgd`, as in the Julia article it ports.
+"""
+
+from .activations import Activation, identity, relu, sigmoid, softmax, tanh
+from .costs import Cost, cross_entropy, mse, quadratic
+from .datasets import one_hot, spiral, stratified_split, train_test_split, xor
+from .gradcheck import gradient_check
+from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
+from .metrics import accuracy, predict
+from .network import Layer, Network, add_layer, network
+from .optimizers import SGD, Adam, Optimizer
+from .persistence import ModelFileError, load, save
+from .summary import summary
+from .train import History, TrainingDiverged, backpropagate, feedforward, sgd, update
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "Adam",
+    "Cost",
+    "History",
+    "Initializer",
+    "Layer",
+    "ModelFileError",
+    "Network",
+    "Optimizer",
+    "SGD",
+    "TrainingDiverged",
+    "accuracy",
+    "add_layer",
+    "backpropagate",
+    "cross_entropy",
+    "feedforward",
+    "glorot_normal",
+    "gradient_check",
+    "he_normal",
+    "identity",
+    "load",
+    "mse",
+    "network",
+    "one_hot",
+    "predict",
+    "quadratic",
+    "relu",
+    "save",
+    "sgd",
+    "sigmoid",
+    "softmax",
+    "spiral",
+    "standard_normal",
+    "stratified_split",
+    "summary",
+    "tanh",
+    "train_test_split",
+    "update",
+    "xor",
+    "zeros",
+]

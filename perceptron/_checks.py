@@ -1,0 +1,138 @@
+"""Argument checks shared by the public functions.
+
+Every check runs before anything is changed, and every message names the
+argument, what was expected, and what came, so that a rejected call leaves the
+network as it was and tells the user what to change.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+# Sizes beyond these are refused up front rather than failing deep inside numpy
+# with a MemoryError: a layer of 2**24 units already needs gigabytes of weights.
+MAX_UNITS = 1 << 24
+MAX_PARAMETERS = 1 << 31
+
+
+def as_generator(rng: Any, name: str = "rng") -> np.random.Generator:
+    """An int seed, a ``numpy.random.Generator`` or None -> a Generator."""
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if int(rng) < 0:
+            raise ValueError(f"{name}: expected a non-negative int seed, got {int(rng)}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name}: expected an int seed, a numpy.random.Generator or None, got {type(rng).__name__}"
+    )
+
+
+def check_int(value: Any, name: str, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name}: expected an int >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}: expected an int <= {maximum}, got {value}")
+    return value
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    positive: bool = False,
+    nonnegative: bool = False,
+    below: float | None = None,
+) -> float:
+    """A finite real number, optionally > 0, >= 0 or < ``below``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value}")
+    if positive and value <= 0:
+        raise ValueError(f"{name}: expected a number > 0, got {value}")
+    if nonnegative and value < 0:
+        raise ValueError(f"{name}: expected a number >= 0, got {value}")
+    if below is not None and value >= below:
+        raise ValueError(f"{name}: expected a number < {below}, got {value}")
+    return value
+
+
+def as_float_array(value: Any, name: str, dtype: DTypeLike) -> NDArray[Any]:
+    """Convert ``value`` to a finite floating array of ``dtype`` (a copy when needed)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name}: expected an array of numbers, got {type(value).__name__}")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"{name}: expected an array of numbers ({error})") from None
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+    ):
+        raise TypeError(f"{name}: expected an array of numbers, got dtype {array.dtype}")
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
+    array = array.astype(dtype, copy=False)
+    if array.size and not np.isfinite(array).all():
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(
+            f"{name}: expected finite numbers, got {bad} NaN or infinite value(s); "
+            "clean or impute the data first"
+        )
+    return array
+
+
+def as_column(x: Any, size: int, name: str, dtype: DTypeLike) -> NDArray[Any]:
+    """A k×1 column (a 1-D vector of length k is accepted)."""
+    array = as_float_array(x, name, dtype)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2 or array.shape[1] != 1:
+        raise ValueError(
+            f"{name}: expected a column of shape ({size}, 1) or a vector of length {size}, "
+            f"got shape {np.shape(x)}"
+        )
+    if array.shape[0] != size:
+        raise ValueError(
+            f"{name}: expected {size} values (shape ({size}, 1)), got {array.shape[0]}"
+        )
+    return array
+
+
+def as_rows(X: Any, width: int, name: str, dtype: DTypeLike) -> NDArray[Any]:
+    """An N×k matrix, one observation a row, with N >= 1."""
+    array = as_float_array(X, name, dtype)
+    if array.ndim == 1 and width == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name}: expected a 2-D array of shape (N, {width}), one observation a row, "
+            f"got {array.ndim}-D shape {array.shape}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name}: expected at least one row, got an empty array")
+    if array.shape[1] != width:
+        raise ValueError(
+            f"{name}: expected {width} columns (shape (N, {width})), got shape {array.shape}"
+        )
+    return array
+
+
+def check_probability_columns(y: NDArray[Any], name: str) -> None:
+    """Cross-entropy targets: each column non-negative and summing to 1."""
+    if (y < 0).any() or not np.allclose(y.sum(axis=0), 1.0, rtol=0, atol=1e-6):
+        raise ValueError(
+            f"{name}: cross_entropy needs each target to be a probability vector "
+            "(non-negative, summing to 1), e.g. one-hot; use one_hot(labels, classes)"
+        )

@@ -1,0 +1,79 @@
+"""Using a trained network: ``predict`` and ``accuracy`` over rows of data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._checks import as_float_array, as_rows
+from .network import Network
+
+Array = NDArray[Any]
+
+
+def _forward_rows(net: Network, X: Array, keep_logits: bool = False) -> tuple[Array, Array]:
+    """Outputs (N×m) for checked rows X, and the last layer's z (N×m) if asked.
+
+    Works on all rows at once (columns are samples inside), without touching
+    the layers' caches, so it may run between feedforward and backpropagate.
+    """
+    a = X.T
+    z = a
+    for layer in net.layers:
+        z = layer.weights @ a + layer.bias
+        a = layer.activation.f(z)
+    return a.T, (z.T if keep_logits else z)
+
+
+def predict(net: Network, X: Any) -> Array:
+    """The network's outputs for the rows of X (N×k): an N×m array, one row each."""
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    if not net.layers:
+        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
+    rows = as_rows(X, net.inputdim, "X", net.dtype)
+    return _forward_rows(net, rows)[0]
+
+
+def is_one_hot(Y: Array) -> bool:
+    """Every row holds a single 1 and zeros elsewhere (two or more columns)."""
+    return bool(
+        Y.ndim == 2
+        and Y.shape[1] >= 2
+        and np.isin(Y, (0.0, 1.0)).all()
+        and (Y.sum(axis=1) == 1).all()
+    )
+
+
+def accuracy(net: Network, X: Any, Y: Any) -> float:
+    """Fraction of rows whose predicted class is the true one.
+
+    ``Y`` is either one-hot (N×m) or integer labels (N). With a single output
+    unit the prediction is the output rounded at 0.5 (labels 0 or 1).
+    """
+    out = predict(net, X)
+    labels = as_float_array(Y, "Y", np.float64)
+    if labels.ndim == 2 and labels.shape[1] == net.outputdim and labels.shape[1] > 1:
+        truth = labels.argmax(axis=1)
+    elif labels.ndim == 1 or (labels.ndim == 2 and labels.shape[1] == 1):
+        truth = labels.reshape(-1)
+        if not np.array_equal(truth, np.round(truth)) or (truth < 0).any():
+            raise ValueError("Y: expected integer class labels >= 0")
+        if net.outputdim > 1 and (truth >= net.outputdim).any():
+            raise ValueError(
+                f"Y: labels must be below the number of outputs {net.outputdim}, "
+                f"got {int(truth.max())}"
+            )
+    else:
+        raise ValueError(
+            f"Y: expected one-hot rows (N, {net.outputdim}) or labels (N,), got shape "
+            f"{labels.shape}"
+        )
+    if len(truth) != len(out):
+        raise ValueError(
+            f"X and Y: expected the same number of rows, got {len(out)} and {len(truth)}"
+        )
+    predicted = (out[:, 0] >= 0.5).astype(int) if net.outputdim == 1 else out.argmax(axis=1)
+    return float(np.mean(predicted == truth))

@@ -1,0 +1,299 @@
+"""Saving and loading networks: one ``.npz`` file, no pickle.
+
+The file is a zip of ``.npy`` arrays: ``W0, b0, W1, b1, …`` and ``header``,
+a JSON document stored as bytes::
+
+    {"format": "perceptron", "version": 1, "inputdim": 784,
+     "cost": "quadratic", "dtype": "float64",
+     "layers": [{"outsize": 30, "activation": "sigmoid", "init": "standard_normal"}, …],
+     "meta": {…}}            # optional: input preparation, label names, …
+
+Loading never runs code from the file (``allow_pickle=False`` and only
+numeric dtypes), checks the header's sizes against limits and each array's
+declared shape against the header before reading its data, and refuses
+anything that does not fit with :class:`ModelFileError`. Saving writes a
+temporary file in the target's folder and renames it over the target, so a
+crash mid-save never leaves a broken file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._checks import MAX_PARAMETERS, MAX_UNITS
+from .activations import ACTIVATIONS
+from .costs import COSTS
+from .network import Layer, Network
+
+Array = NDArray[Any]
+
+FORMAT = "perceptron"
+VERSION = 1
+_MAX_HEADER_BYTES = 1 << 20
+_MAX_LAYERS = 1024
+_DTYPES: dict[str, np.dtype[Any]] = {"float64": np.dtype("<f8"), "float32": np.dtype("<f4")}
+
+
+class ModelFileError(ValueError):
+    """A model or checkpoint file that cannot be read, or does not fit its header."""
+
+
+PathLike = str | os.PathLike[str]
+
+
+# ---------------------------------------------------------------------------
+# generic: an npz of named arrays plus a JSON header, written atomically
+# ---------------------------------------------------------------------------
+def write_npz_atomic(path: PathLike, header: dict[str, Any], arrays: dict[str, Array]) -> None:
+    """Write ``arrays`` and ``header`` to ``path`` via a temporary file and a rename."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
+    payload = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
+    for name, array in arrays.items():
+        payload[name] = np.ascontiguousarray(array)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **payload)  # type: ignore[arg-type]
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _npy_header(archive: zipfile.ZipFile, member: str) -> tuple[tuple[int, ...], np.dtype[Any]]:
+    with archive.open(member) as handle:
+        version = np.lib.format.read_magic(handle)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+        else:
+            raise ModelFileError(f"array {member!r} has an unknown .npy version {version}")
+    if dtype.hasobject:
+        raise ModelFileError(f"array {member!r} holds Python objects; refusing to unpickle")
+    return tuple(int(s) for s in shape), dtype
+
+
+def read_npz_checked(
+    path: PathLike, expect: Any, what: str = "model"
+) -> tuple[dict[str, Any], dict[str, Array]]:
+    """Read the header, ask ``expect(header)`` for {name: (shape, dtype)}, then the arrays.
+
+    Every declared shape and dtype is compared with ``expect`` before any array
+    data is read, so a hostile header cannot make us allocate much memory.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise FileNotFoundError(f"path: no {what} file at {str(source)!r}")
+    size = source.stat().st_size
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = {info.filename: info for info in archive.infolist()}
+            if "header.npy" not in names:
+                raise ModelFileError(f"{source}: not a perceptron {what} file (no header)")
+            if names["header.npy"].file_size > _MAX_HEADER_BYTES:
+                raise ModelFileError(f"{source}: the header is implausibly large")
+            shape, dtype = _npy_header(archive, "header.npy")
+            if dtype != np.uint8 or len(shape) != 1 or shape[0] > _MAX_HEADER_BYTES:
+                raise ModelFileError(f"{source}: the header is not a JSON byte string")
+            with archive.open("header.npy") as handle:
+                raw = np.lib.format.read_array(handle, allow_pickle=False)
+            try:
+                header = json.loads(raw.tobytes().decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise ModelFileError(f"{source}: the header is not valid JSON ({error})") from None
+            if not isinstance(header, dict):
+                raise ModelFileError(f"{source}: the header is not a JSON object")
+            expected: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = expect(header)
+            total = sum(int(np.prod(s)) * d.itemsize for s, d in expected.values())
+            if total > 4 * size + (1 << 16) and total > 64 * (1 << 20):
+                # npz members are stored uncompressed by np.savez; far more data than
+                # the file holds means the header lies.
+                raise ModelFileError(f"{source}: the header claims more data than the file holds")
+            arrays: dict[str, Array] = {}
+            for name, (want_shape, want_dtype) in expected.items():
+                member = f"{name}.npy"
+                if member not in names:
+                    raise ModelFileError(f"{source}: array {name!r} is missing")
+                got_shape, got_dtype = _npy_header(archive, member)
+                if got_shape != want_shape or got_dtype != want_dtype:
+                    raise ModelFileError(
+                        f"{source}: array {name!r} has shape {got_shape} and dtype {got_dtype}, "
+                        f"the header says {want_shape} and {want_dtype}"
+                    )
+                with archive.open(member) as handle:
+                    array = np.lib.format.read_array(handle, allow_pickle=False)
+                if array.shape != want_shape:
+                    raise ModelFileError(f"{source}: array {name!r} is truncated")
+                arrays[name] = array
+            extra = set(names) - {f"{n}.npy" for n in expected} - {"header.npy"}
+            if extra:
+                raise ModelFileError(f"{source}: unexpected entries {sorted(extra)}")
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ModelFileError(f"{source}: corrupted or truncated {what} file ({error})") from None
+    except Exception as error:  # zlib.error, struct.error, KeyError from a broken zip
+        raise ModelFileError(
+            f"{source}: corrupted {what} file ({type(error).__name__}: {error})"
+        ) from None
+    return header, arrays
+
+
+# ---------------------------------------------------------------------------
+# networks
+# ---------------------------------------------------------------------------
+def network_header(net: Network, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON header describing ``net``; refuses custom activations and costs."""
+    if COSTS.get(net.cost.name) is not net.cost:
+        raise ValueError(
+            f"net: the cost {net.cost.name!r} is not a built-in one ({sorted(COSTS)}); "
+            "a custom cost cannot be saved by name and loaded back"
+        )
+    for i, layer in enumerate(net.layers):
+        if ACTIVATIONS.get(layer.activation.name) is not layer.activation:
+            raise ValueError(
+                f"net: layer {i}'s activation {layer.activation.name!r} is not a built-in one "
+                f"({sorted(ACTIVATIONS)}); it cannot be saved by name and loaded back"
+            )
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "inputdim": net.inputdim,
+        "cost": net.cost.name,
+        "dtype": np.dtype(net.dtype).name,
+        "layers": [
+            {"outsize": layer.outsize, "activation": layer.activation.name, "init": layer.init}
+            for layer in net.layers
+        ],
+    }
+    if meta:
+        header["meta"] = meta
+    return header
+
+
+def network_arrays(net: Network, prefix: str = "") -> dict[str, Array]:
+    out: dict[str, Array] = {}
+    for i, layer in enumerate(net.layers):
+        out[f"{prefix}W{i}"] = layer.weights
+        out[f"{prefix}b{i}"] = layer.bias
+    return out
+
+
+def expected_network_arrays(
+    header: dict[str, Any], prefix: str = ""
+) -> dict[str, tuple[tuple[int, ...], np.dtype[Any]]]:
+    """Check a network header; return the shapes and dtypes its arrays must have."""
+    if header.get("format") != FORMAT:
+        raise ModelFileError("not a perceptron model file (format field missing or wrong)")
+    if header.get("version") != VERSION:
+        raise ModelFileError(
+            f"unknown model format version {header.get('version')!r}; this perceptron "
+            f"reads version {VERSION}"
+        )
+    inputdim = header.get("inputdim")
+    layers = header.get("layers")
+    dtype = _DTYPES.get(str(header.get("dtype")))
+    if dtype is None:
+        raise ModelFileError(f"unsupported dtype {header.get('dtype')!r}")
+    if header.get("cost") not in COSTS:
+        raise ModelFileError(f"unknown cost {header.get('cost')!r}")
+    if not _is_size(inputdim) or not isinstance(layers, list) or not layers:
+        raise ModelFileError("the header's inputdim or layers are missing or invalid")
+    if len(layers) > _MAX_LAYERS:
+        raise ModelFileError(f"the header lists {len(layers)} layers, more than {_MAX_LAYERS}")
+    expected: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = {}
+    insize: int = int(inputdim)  # type: ignore[arg-type]
+    total = 0
+    for i, spec in enumerate(layers):
+        if not isinstance(spec, dict) or not _is_size(spec.get("outsize")):
+            raise ModelFileError(f"layer {i} in the header has no valid outsize")
+        if spec.get("activation") not in ACTIVATIONS:
+            raise ModelFileError(f"layer {i} has an unknown activation {spec.get('activation')!r}")
+        init = spec.get("init", "custom")
+        if not isinstance(init, str) or len(init) > 100:
+            raise ModelFileError(f"layer {i} has an invalid init name")
+        outsize = spec["outsize"]
+        total += outsize * (insize + 1)
+        if total > MAX_PARAMETERS:
+            raise ModelFileError("the header describes more parameters than the limit")
+        expected[f"{prefix}W{i}"] = ((outsize, insize), dtype)
+        expected[f"{prefix}b{i}"] = ((outsize, 1), dtype)
+        insize = outsize
+    return expected
+
+
+def _is_size(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_UNITS
+
+
+def build_network(header: dict[str, Any], arrays: dict[str, Array], prefix: str = "") -> Network:
+    """A Network from a checked header and its arrays (copied, finite)."""
+    dtype = _DTYPES[header["dtype"]]
+    net = Network(header["inputdim"], COSTS[header["cost"]], dtype=dtype)
+    for i, spec in enumerate(header["layers"]):
+        weights = np.array(arrays[f"{prefix}W{i}"], dtype=dtype, order="C")
+        bias = np.array(arrays[f"{prefix}b{i}"], dtype=dtype, order="C")
+        if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
+            raise ModelFileError(f"layer {i}'s weights or biases are not finite")
+        net.layers.append(
+            Layer(
+                weights=weights,
+                bias=bias,
+                activation=ACTIVATIONS[spec["activation"]],
+                init=spec.get("init", "custom"),
+            )
+        )
+    return net
+
+
+def save(net: Network, path: PathLike, meta: dict[str, Any] | None = None) -> None:
+    """Save ``net`` to ``path`` (``.npz``), atomically.
+
+    ``meta`` is any JSON-serialisable dict kept in the header (the command
+    line stores the input preparation and label names there). Networks with a
+    custom activation or cost are refused: they could not be loaded by name.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    if not net.layers:
+        raise ValueError("net: the network has no layers; there is nothing to save")
+    header = network_header(net, meta)
+    try:
+        json.dumps(header)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"meta: expected JSON-serialisable values ({error})") from None
+    write_npz_atomic(path, header, network_arrays(net))
+
+
+def load(path: PathLike) -> Network:
+    """Load a network saved by :func:`save`; it gives bit-identical outputs."""
+    header, arrays = read_npz_checked(path, expected_network_arrays)
+    return build_network(header, arrays)
+
+
+def load_with_meta(path: PathLike) -> tuple[Network, dict[str, Any]]:
+    """Like :func:`load`, also returning the header's ``meta`` dict (or {})."""
+    header, arrays = read_npz_checked(path, expected_network_arrays)
+    meta = header.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{path}: the header's meta is not a JSON object")
+    return build_network(header, arrays), meta

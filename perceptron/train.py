@@ -1,0 +1,525 @@
+"""The four steps of training: ``feedforward``, ``backpropagate``, ``update``, ``sgd``.
+
+Notation (layers l = 0 … L−1, a₋₁ = x the input, one sample a column)::
+
+    z_l = W_l a_{l−1} + b_l                 linear_out
+    a_l = σ_l(z_l)                          activated_out
+    δ_{L−1} = (∂a/∂z)ᵀ ∂C/∂a                dC_dlinear of the last layer
+    δ_l = (∂a_l/∂z_l)ᵀ W_{l+1}ᵀ δ_{l+1}      dC_dlinear, backwards
+    ∂C/∂W_l = δ_l a_{l−1}ᵀ                  added to dC_dweights
+    ∂C/∂b_l = δ_l                           added to dC_dbias
+
+For an element-wise σ, (∂a/∂z)ᵀ v is σ'(z) ⊙ v. With softmax and
+cross-entropy together, δ_{L−1} = a − y (the Jacobian and −y/a cancel).
+
+``update`` divides the sums by the number n of samples behind them, so the
+step uses the mean gradient g = (1/n) Σ ∂C/∂θ, as seed 001 averages over
+the mini-batch; then θ ← θ − Δ with Δ = η g for plain SGD.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._checks import (
+    as_column,
+    as_generator,
+    as_rows,
+    check_int,
+    check_probability_columns,
+    check_real,
+)
+from .activations import softmax
+from .costs import cross_entropy, cross_entropy_from_logits
+from .network import Network
+from .optimizers import Optimizer
+
+Array = NDArray[Any]
+
+
+class TrainingDiverged(FloatingPointError):
+    """Training met a non-finite loss or gradient; the network holds its last finite state."""
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the per-sample and the batch forms
+# ---------------------------------------------------------------------------
+def _fused(net: Network) -> bool:
+    """Softmax output under cross-entropy: δ = a − y and the loss from log-softmax."""
+    return net.cost is cross_entropy and net.layers[-1].activation is softmax
+
+
+def _require_layers(net: Any) -> None:
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    if not net.layers:
+        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
+
+
+def _forward(net: Network, a: Array) -> Array:
+    """Fill z and a of every layer for the columns of ``a``; return the output."""
+    for layer in net.layers:
+        z = layer.weights @ a
+        z += layer.bias
+        layer.linear_out = z
+        a = layer.activation.f(z)
+        layer.activated_out = a
+    return a
+
+
+def _losses(net: Network, y: Array) -> Array:
+    """Per-column cost of the last forward pass."""
+    last = net.layers[-1]
+    if _fused(net):
+        return cross_entropy_from_logits(last.linear_out, y)
+    return net.cost.f(last.activated_out, y)
+
+
+def _backward(net: Network, x: Array, y: Array) -> None:
+    """δ of every layer from the caches of the last forward pass; file δ and a_prev."""
+    layers = net.layers
+    last = layers[-1]
+    if _fused(net):
+        delta = last.activated_out - y
+    else:
+        dC_da = net.cost.df(last.activated_out, y)
+        delta = last.activation.backward(last.linear_out, last.activated_out, dC_da)
+    for l in range(len(layers) - 1, -1, -1):
+        layer = layers[l]
+        layer.dC_dlinear = delta
+        # The first layer's input is x itself (the Julia article reads layers[end-1]
+        # here, which fails for a one-layer network).
+        a_prev = layers[l - 1].activated_out if l > 0 else x
+        layer._accumulate(delta, a_prev)
+        if l > 0:
+            below = layers[l - 1]
+            dC_da = layer.weights.T @ delta
+            delta = below.activation.backward(below.linear_out, below.activated_out, dC_da)
+
+
+# ---------------------------------------------------------------------------
+# the public steps
+# ---------------------------------------------------------------------------
+def feedforward(net: Network, x: Any) -> Array:
+    """Push one sample through the network and return its output a_{L−1} (m×1).
+
+    ``x`` is a k×1 column (a 1-D vector of length k is accepted). Fills every
+    layer's ``linear_out`` and ``activated_out``; returns a new array.
+    """
+    _require_layers(net)
+    column = as_column(x, net.inputdim, "x", net.dtype)
+    out = _forward(net, column)
+    net._last_input = column.copy()
+    return out.copy()
+
+
+def backpropagate(net: Network, x: Any, y: Any) -> None:
+    """Add one sample's ∂C/∂W and ∂C/∂b to every layer's sums.
+
+    ``x`` must equal (by value) the input of the last ``feedforward``, whose
+    caches are used; ``y`` is the m×1 target (or a vector of length m).
+    """
+    _require_layers(net)
+    column = as_column(x, net.inputdim, "x", net.dtype)
+    target = as_column(y, net.outputdim, "y", net.dtype)
+    if net._last_input is None:
+        raise ValueError("x: call feedforward(net, x) before backpropagate(net, x, y)")
+    if not np.array_equal(column, net._last_input):
+        raise ValueError(
+            "x: backpropagate needs the same x as the last feedforward (its caches are "
+            "used); call feedforward(net, x) with this x first"
+        )
+    if net.cost is cross_entropy:
+        check_probability_columns(target, "y")
+    _backward(net, column, target)
+    net.accumulated += 1
+
+
+def _mean_gradients(net: Network, l2_scale: float) -> list[tuple[Array, Array]]:
+    n = net.accumulated
+    grads = []
+    for layer in net.layers:
+        gw = layer.dC_dweights / n
+        if l2_scale:
+            gw += l2_scale * layer.weights
+        grads.append((gw, layer.dC_dbias / n))
+    return grads
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Defer Ctrl-C while the body runs (main thread only), then deliver it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[Any] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
+    except ValueError:  # not the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(*received[0])
+
+
+def _reset(net: Network) -> None:
+    for layer in net.layers:
+        layer._reset_sums()
+    net.accumulated = 0
+
+
+def _apply_update(
+    net: Network, lr: float, optimizer: Optimizer | None, l2_scale: float = 0.0
+) -> None:
+    """Mean gradient → optimizer → θ ← θ − Δ for every layer at once, then reset."""
+    grads = _mean_gradients(net, l2_scale)
+    if optimizer is None:
+        steps, state = [(lr * gw, lr * gb) for gw, gb in grads], None
+    else:
+        steps, state = optimizer.steps(grads, lr)
+    if not all(np.isfinite(sw).all() and np.isfinite(sb).all() for sw, sb in steps):
+        raise TrainingDiverged(
+            "the gradient or the step is not finite; the network keeps its last finite "
+            "weights. Try a smaller lr, another cost or initializer, or scale the inputs"
+        )
+    # Every step is computed before any is applied, and Ctrl-C waits until the
+    # weights, the optimizer's state and the sums have all moved together.
+    with _sigint_held():
+        for layer, (sw, sb) in zip(net.layers, steps, strict=True):
+            layer.weights -= sw
+            layer.bias -= sb
+        if optimizer is not None:
+            optimizer.bind(net)
+            optimizer.commit(state)
+        _reset(net)
+
+
+def update(net: Network, lr: float, optimizer: Optimizer | None = None) -> None:
+    """One gradient step from the sums, then zero them.
+
+    The sums are divided by the number of samples accumulated since the last
+    update; the optimizer (plain SGD, Δ = lr·g, when None) turns that mean
+    gradient into a step Δ, and every layer moves θ ← θ − Δ.
+    """
+    _require_layers(net)
+    lr = check_real(lr, "lr", positive=True)
+    if optimizer is not None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"optimizer: expected SGD(...), Adam(...) or None, got {type(optimizer).__name__}"
+            )
+        optimizer.check_network(net)
+    if net.accumulated == 0:
+        raise ValueError("net: nothing accumulated since the last update; call backpropagate first")
+    _apply_update(net, lr, optimizer)
+
+
+# ---------------------------------------------------------------------------
+# sgd
+# ---------------------------------------------------------------------------
+@dataclass
+class History:
+    """What ``sgd`` measured, one entry per completed epoch.
+
+    ``loss`` is the mean of the per-sample training losses seen during the
+    epoch (without any L2 penalty); ``val_loss`` and ``val_accuracy`` are
+    filled when ``validation`` is given (accuracy is NaN unless the targets
+    are one-hot); ``epoch_time`` is in seconds.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    epoch_time: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+
+OnEpoch = Callable[[int, History, Network], Any]
+ENGINES = ("sample", "batch")
+
+
+@dataclass
+class _Plan:
+    """The checked arguments of one ``sgd`` call."""
+
+    X: Array
+    Y: Array
+    batchsize: int
+    epochs: int
+    lr: float
+    rng: np.random.Generator
+    shuffle: bool
+    optimizer: Optimizer | None
+    validation: tuple[Array, Array] | None
+    on_epoch: OnEpoch | None
+    l2_scale: float
+    patience: int | None
+    engine: str
+
+
+def _check_sgd(
+    net: Network,
+    X: Any,
+    Y: Any,
+    batchsize: Any,
+    epochs: Any,
+    lr: Any,
+    rng: Any,
+    shuffle: Any,
+    optimizer: Any,
+    validation: Any,
+    on_epoch: Any,
+    l2: Any,
+    patience: Any,
+    engine: Any,
+) -> _Plan:
+    _require_layers(net)
+    Xa = as_rows(X, net.inputdim, "X", net.dtype)
+    Ya = as_rows(Y, net.outputdim, "Y", net.dtype)
+    if len(Xa) != len(Ya):
+        raise ValueError(f"X and Y: expected the same number of rows, got {len(Xa)} and {len(Ya)}")
+    if net.cost is cross_entropy:
+        check_probability_columns(Ya.T, "Y")
+    batchsize = check_int(batchsize, "batchsize", 1)
+    epochs = check_int(epochs, "epochs", 0)
+    lr = check_real(lr, "lr", positive=True)
+    generator = as_generator(rng)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle: expected True or False, got {type(shuffle).__name__}")
+    if optimizer is not None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"optimizer: expected SGD(...), Adam(...) or None, got {type(optimizer).__name__}"
+            )
+        optimizer.check_network(net)
+    val = None
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError("validation: expected a pair (Xv, Yv)")
+        Xv = as_rows(validation[0], net.inputdim, "validation X", net.dtype)
+        Yv = as_rows(validation[1], net.outputdim, "validation Y", net.dtype)
+        if len(Xv) != len(Yv):
+            raise ValueError(
+                f"validation: expected Xv and Yv with the same number of rows, "
+                f"got {len(Xv)} and {len(Yv)}"
+            )
+        if net.cost is cross_entropy:
+            check_probability_columns(Yv.T, "validation Y")
+        val = (Xv, Yv)
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch: expected a callable, got {type(on_epoch).__name__}")
+    l2 = check_real(l2, "l2", nonnegative=True)
+    if patience is not None:
+        patience = check_int(patience, "patience", 1)
+        if val is None:
+            raise ValueError("patience: early stopping needs validation=(Xv, Yv)")
+    if engine not in ENGINES:
+        raise ValueError(f"engine: expected one of {ENGINES}, got {engine!r}")
+    return _Plan(
+        Xa,
+        Ya,
+        batchsize,
+        epochs,
+        lr,
+        generator,
+        bool(shuffle),
+        optimizer,
+        val,
+        on_epoch,
+        l2 / len(Xa),
+        patience,
+        engine,
+    )
+
+
+def _run_batch_sample(net: Network, X: Array, Y: Array, rows: Array) -> float:
+    """The per-sample engine: one column at a time; returns the summed loss."""
+    total = 0.0
+    for i in rows:
+        x = X[i].reshape(-1, 1)
+        y = Y[i].reshape(-1, 1)
+        _forward(net, x)
+        total += float(_losses(net, y)[0])
+        _backward(net, x, y)
+    net.accumulated += len(rows)
+    return total
+
+
+def _run_batch_matrix(net: Network, X: Array, Y: Array, rows: Array) -> float:
+    """The batch engine: the batch's samples as the columns of one matrix."""
+    x = X[rows].T
+    y = Y[rows].T
+    _forward(net, x)
+    total = float(_losses(net, y).sum())
+    _backward(net, x, y)
+    net.accumulated += len(rows)
+    return total
+
+
+def evaluate_loss(net: Network, X: Array, Y: Array) -> tuple[float, float]:
+    """Mean cost and (for one-hot Y) accuracy over the rows of checked X, Y."""
+    from .metrics import _forward_rows, is_one_hot
+
+    out, z = _forward_rows(net, X, keep_logits=True)
+    if _fused(net):
+        losses = cross_entropy_from_logits(z.T, Y.T)
+    else:
+        losses = net.cost.f(out.T, Y.T)
+    acc = float("nan")
+    if is_one_hot(Y):
+        acc = float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.mean(losses)), acc
+
+
+def _snapshot(net: Network) -> list[tuple[Array, Array]]:
+    return [(layer.weights.copy(), layer.bias.copy()) for layer in net.layers]
+
+
+def _restore(net: Network, params: list[tuple[Array, Array]]) -> None:
+    with _sigint_held():
+        for layer, (w, b) in zip(net.layers, params, strict=True):
+            layer.weights[...] = w
+            layer.bias[...] = b
+
+
+def sgd(
+    net: Network,
+    X: Any,
+    Y: Any,
+    batchsize: int,
+    epochs: int,
+    lr: float,
+    *,
+    rng: int | np.random.Generator | None = None,
+    shuffle: bool = True,
+    optimizer: Optimizer | None = None,
+    validation: tuple[Any, Any] | None = None,
+    on_epoch: OnEpoch | None = None,
+    l2: float = 0.0,
+    patience: int | None = None,
+    engine: str = "sample",
+    checkpoint: Any = None,
+) -> History:
+    """Stochastic gradient descent over the rows of X (N×k) and Y (N×m).
+
+    Each epoch draws a permutation of the rows from ``rng`` (unless
+    ``shuffle=False``), feeds the samples one column at a time
+    (``engine="sample"``) or a mini-batch as one matrix (``engine="batch"``),
+    and calls ``update`` after every ``batchsize`` samples and after the last,
+    shorter batch (the Julia article drops it; Nielsen keeps it, and so do we).
+
+    ``optimizer``: ``SGD(...)`` or ``Adam(...)``; plain SGD when None.
+    ``validation=(Xv, Yv)``: loss and accuracy after each epoch.
+    ``on_epoch(epoch, history, net)``: called after each epoch; ``False`` stops.
+    ``l2=λ``: each weight gradient gains (λ/N)·W; biases are not penalised.
+    ``patience=n``: stop after n epochs without a lower validation loss and
+    restore the best weights. ``checkpoint=PATH``: save the state after each
+    epoch, and resume from it when it exists.
+
+    Returns the :class:`History`. Any exception that leaves ``sgd`` carries
+    ``exc.history``; the network is then at its last completed update.
+    """
+    plan = _check_sgd(
+        net,
+        X,
+        Y,
+        batchsize,
+        epochs,
+        lr,
+        rng,
+        shuffle,
+        optimizer,
+        validation,
+        on_epoch,
+        l2,
+        patience,
+        engine,
+    )
+    history = History()
+    run_batch = _run_batch_sample if plan.engine == "sample" else _run_batch_matrix
+    N = len(plan.X)
+    bs = min(plan.batchsize, N)
+    best_loss = math.inf
+    best_params: list[tuple[Array, Array]] | None = None
+    waited = 0
+    start_epoch = 0
+
+    ckpt = None
+    if checkpoint is not None:
+        from .checkpoint import Checkpointer
+
+        ckpt = Checkpointer(checkpoint, net, plan)
+        resumed = ckpt.resume(history)
+        if resumed is not None:
+            start_epoch, best_loss, best_params, waited = resumed
+
+    # Anything left over from hand calls of backpropagate is not part of this run.
+    _reset(net)
+    try:
+        for epoch in range(start_epoch, plan.epochs):
+            started = time.perf_counter()
+            order = plan.rng.permutation(N) if plan.shuffle else np.arange(N)
+            total = 0.0
+            for batch, begin in enumerate(range(0, N, bs)):
+                rows = order[begin : begin + bs]
+                total += run_batch(net, plan.X, plan.Y, rows)
+                if not math.isfinite(total):
+                    raise TrainingDiverged(
+                        f"the training loss became {total} in epoch {epoch}, batch {batch}; "
+                        "the network keeps its last finite weights. Try a smaller lr, "
+                        "another cost or initializer, or scale the inputs"
+                    )
+                try:
+                    _apply_update(net, plan.lr, plan.optimizer, plan.l2_scale)
+                except TrainingDiverged as error:
+                    raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
+            history.loss.append(total / N)
+            stop = False
+            if plan.validation is not None:
+                val_loss, val_acc = evaluate_loss(net, *plan.validation)
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_acc)
+                if plan.patience is not None:
+                    if val_loss < best_loss:
+                        best_loss, best_params, waited = val_loss, _snapshot(net), 0
+                        history.best_epoch = epoch
+                    else:
+                        waited += 1
+                        if waited >= plan.patience:
+                            history.stopped_early = stop = True
+            history.epoch_time.append(time.perf_counter() - started)
+            if ckpt is not None:
+                ckpt.save(epoch + 1, history, best_loss, best_params, waited)
+            if plan.on_epoch is not None and plan.on_epoch(epoch, history, net) is False:
+                stop = True
+            if stop:
+                break
+        if plan.patience is not None and best_params is not None:
+            _restore(net, best_params)
+    except BaseException as error:
+        _reset(net)
+        try:
+            error.history = history  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        raise
+    return history
