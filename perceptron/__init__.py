@@ -10,6 +10,7 @@ from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import one_hot, spiral, stratified_split, train_test_split, xor
 from .gradcheck import gradient_check
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
+from .interop import from_torch, to_torch
 from .metrics import accuracy, predict
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
@@ -36,6 +37,7 @@ __all__ = [
     "backpropagate",
     "cross_entropy",
     "feedforward",
+    "from_torch",
     "glorot_normal",
     "gradient_check",
     "he_normal",
@@ -56,6 +58,7 @@ __all__ = [
     "stratified_split",
     "summary",
     "tanh",
+    "to_torch",
     "train_test_split",
     "update",
     "xor",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,12 +59,21 @@ class Activation:
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # A copied or unpickled built-in must stay the very object: training tests
+        # ``activation is softmax`` to choose the fused softmax/cross-entropy path.
+        if ACTIVATIONS.get(self.name) is self:
+            return (get_activation, (self.name,))
+        return super().__reduce_ex__(protocol)
+
 
 def _sigmoid(z: Array) -> Array:
     # 1/(1+e^{-z}) for z >= 0 and e^{z}/(1+e^{z}) for z < 0: both forms only ever
-    # exponentiate a non-positive number, so no finite z overflows or warns.
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+    # exponentiate a non-positive number, so no finite z overflows or warns. e^{-|z|}
+    # underflows to 0 for |z| > ~745, which is the right limit: ignore that flag.
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
 def _dsigmoid(z: Array) -> Array:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,6 +53,13 @@ class Cost:
 
     def __repr__(self) -> str:
         return f"Cost({self.name!r})"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # A copied or unpickled built-in must stay the very object: training tests
+        # ``cost is cross_entropy`` to choose the fused softmax/cross-entropy path.
+        if COSTS.get(self.name) is self:
+            return (get_cost, (self.name,))
+        return super().__reduce_ex__(protocol)
 
 
 def _quadratic(a: Array, y: Array) -> Array:

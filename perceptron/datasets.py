@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import as_generator, check_int, check_real
+from ._checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int, check_real
 
 Array = NDArray[Any]
 
@@ -24,8 +24,13 @@ def spiral(
     and the point is (r·sin 2.5t, r·cos 2.5t). Returns X (N×2, N = n·classes)
     and the integer labels (N,).
     """
-    n = check_int(samples_per_class, "samples_per_class", 1)
-    classes = check_int(classes, "classes", 1)
+    n = check_int(samples_per_class, "samples_per_class", 1, MAX_UNITS)
+    classes = check_int(classes, "classes", 1, MAX_UNITS)
+    if n * classes > MAX_UNITS:
+        # Refused up front: far more points than any example needs, and a MemoryError later.
+        raise ValueError(
+            f"samples_per_class, classes: {n}·{classes} points is more than the limit {MAX_UNITS}"
+        )
     noise = check_real(noise, "noise", nonnegative=True)
     generator = as_generator(rng)
     X = np.zeros((n * classes, 2))
@@ -49,7 +54,7 @@ def xor() -> tuple[Array, Array]:
 
 def one_hot(labels: Any, classes: int) -> Array:
     """Integer labels (N,) → an N×classes matrix with a single 1 per row."""
-    classes = check_int(classes, "classes", 1)
+    classes = check_int(classes, "classes", 1, MAX_UNITS)
     array = np.asarray(labels)
     if array.ndim != 1:
         raise ValueError(f"labels: expected a 1-D array of integers, got shape {array.shape}")
@@ -63,6 +68,11 @@ def one_hot(labels: Any, classes: int) -> Array:
         raise ValueError(
             f"labels: expected integers in [0, {classes}), got values from "
             f"{array.min()} to {array.max()}"
+        )
+    if array.size * classes > MAX_PARAMETERS:
+        raise ValueError(
+            f"labels, classes: a {array.size}×{classes} one-hot matrix is more than the limit "
+            f"of {MAX_PARAMETERS} entries"
         )
     out = np.zeros((array.size, classes))
     out[np.arange(array.size), array.astype(np.int64)] = 1.0

@@ -11,10 +11,12 @@ training are free functions (``perceptron.train``). A layer l holds
   (out×1) over the samples backpropagated since the last update.
 
 The sums are formed lazily: ``backpropagate`` files each sample's δ and
-a_prev as one column of two buffers, and reading ``dC_dweights`` (or
-``update``) adds Δ A_prevᵀ, one matrix product for the whole batch, to the
-sum. Every read sees the exact accumulated sum; the batch's rank-1 products
-simply get added in one BLAS call instead of one at a time.
+a_prev as one row of two buffers (Δᵀ, n×out, and A_prevᵀ, n×in), and reading
+``dC_dweights`` (or ``update``) adds Δ A_prevᵀ = Σ_j δ_j a_prev,jᵀ, one matrix
+product for the whole batch, to the sum. Every read sees the exact accumulated
+sum; the batch's rank-1 products simply get added in one BLAS call instead of
+one at a time. The training engines (``perceptron.engine``) write δ and the
+activations straight into these rows, so nothing is copied to file them.
 """
 
 from __future__ import annotations
@@ -63,10 +65,16 @@ class Layer:
             self.dC_dlinear = np.zeros((outsize, 1), dtype=dtype)
         self._sum_weights = np.zeros((outsize, insize), dtype=dtype)
         self._sum_bias = np.zeros((outsize, 1), dtype=dtype)
-        # Columns of δ and a_prev waiting to be added to the sums.
-        self._deltas = np.empty((outsize, _INITIAL_PENDING), dtype=dtype)
-        self._inputs = np.empty((insize, _INITIAL_PENDING), dtype=dtype)
+        # False once the sums are reset: they then hold stale numbers that stand for
+        # zero, and the next flush writes its product straight into them (no fill).
+        self._sums_valid = True
+        # Rows j < _pending of Δᵀ and A_prevᵀ wait to be added to the sums. Rows, not
+        # columns, so that one sample's δ and a_prev are contiguous.
+        self._deltas_T = np.empty((_INITIAL_PENDING, outsize), dtype=dtype)
+        self._inputs_T = np.empty((_INITIAL_PENDING, insize), dtype=dtype)
         self._pending = 0
+        # Scratch for Δ A_prevᵀ when it must be added to sums already formed.
+        self._product: Array | None = None
 
     # -- sizes --------------------------------------------------------------
     @property
@@ -82,31 +90,48 @@ class Layer:
         return int(self.weights.size + self.bias.size)
 
     # -- the accumulated sums -------------------------------------------------
+    def _reserve(self, n: int) -> None:
+        """Make room for n more pending rows: flush when full, grow when too small."""
+        if self._pending + n > self._deltas_T.shape[0]:
+            self._flush()
+            if n > self._deltas_T.shape[0]:
+                capacity = max(n, 2 * self._deltas_T.shape[0])
+                dtype = self._deltas_T.dtype
+                self._deltas_T = np.empty((capacity, self.outsize), dtype=dtype)
+                self._inputs_T = np.empty((capacity, self.insize), dtype=dtype)
+
     def _accumulate(self, delta: Array, a_prev: Array) -> None:
         """File one sample's (or a batch's) δ and a_prev; columns are samples."""
         n = delta.shape[1]
-        if self._pending + n > self._deltas.shape[1]:
-            self._flush()
-            if n > self._deltas.shape[1]:
-                capacity = max(n, 2 * self._deltas.shape[1])
-                self._deltas = np.empty((self.outsize, capacity), dtype=self._deltas.dtype)
-                self._inputs = np.empty((self.insize, capacity), dtype=self._inputs.dtype)
-        self._deltas[:, self._pending : self._pending + n] = delta
-        self._inputs[:, self._pending : self._pending + n] = a_prev
-        self._pending += n
+        self._reserve(n)
+        p = self._pending
+        self._deltas_T[p : p + n] = delta.T
+        self._inputs_T[p : p + n] = a_prev.T
+        self._pending = p + n
 
     def _flush(self) -> None:
+        """Add the pending Δ A_prevᵀ and Σ_j δ_j to the sums."""
         n = self._pending
         if n:
-            deltas = self._deltas[:, :n]
-            self._sum_weights += deltas @ self._inputs[:, :n].T
-            self._sum_bias += deltas.sum(axis=1, keepdims=True)
+            deltas_T = self._deltas_T[:n]
+            if self._sums_valid:
+                if self._product is None:
+                    self._product = np.empty_like(self._sum_weights)
+                np.matmul(deltas_T.T, self._inputs_T[:n], out=self._product)
+                self._sum_weights += self._product
+                self._sum_bias[:, 0] += deltas_T.sum(axis=0)
+            else:
+                np.matmul(deltas_T.T, self._inputs_T[:n], out=self._sum_weights)
+                np.sum(deltas_T, axis=0, out=self._sum_bias[:, 0])
             self._pending = 0
+        elif not self._sums_valid:
+            self._sum_weights.fill(0)
+            self._sum_bias.fill(0)
+        self._sums_valid = True
 
     def _reset_sums(self) -> None:
         self._pending = 0
-        self._sum_weights.fill(0)
-        self._sum_bias.fill(0)
+        self._sums_valid = False
 
     @property
     def dC_dweights(self) -> Array:
@@ -163,6 +188,9 @@ class Network:
         self.accumulated = 0
         # The input of the last feedforward, which backpropagate must be given again.
         self._last_input: Array | None = None
+        # The training engines' reusable buffers (perceptron.engine.Workspace), made
+        # by the first sgd call and rebuilt when the layers change.
+        self._engine: Any = None
 
     @property
     def outputdim(self) -> int:

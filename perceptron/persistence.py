@@ -58,6 +58,8 @@ def write_npz_atomic(path: PathLike, header: dict[str, Any], arrays: dict[str, A
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
+    if target.is_dir() or not target.name:
+        raise ValueError(f"path: {str(target)!r} is a folder; expected a file name")
     payload = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
     for name, array in arrays.items():
         payload[name] = np.ascontiguousarray(array)
@@ -67,6 +69,10 @@ def write_npz_atomic(path: PathLike, header: dict[str, Any], arrays: dict[str, A
             np.savez(handle, **payload)  # type: ignore[arg-type]
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -120,7 +126,11 @@ def read_npz_checked(
                 raise ModelFileError(f"{source}: the header is not valid JSON ({error})") from None
             if not isinstance(header, dict):
                 raise ModelFileError(f"{source}: the header is not a JSON object")
-            expected: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = expect(header)
+            try:
+                expected: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = expect(header)
+            except ModelFileError as error:
+                # type(error): keep a subclass such as CheckpointMismatchError.
+                raise type(error)(f"{source}: {error}") from None
             total = sum(int(np.prod(s)) * d.itemsize for s, d in expected.values())
             if total > 4 * size + (1 << 16) and total > 64 * (1 << 20):
                 # npz members are stored uncompressed by np.savez; far more data than
@@ -137,6 +147,10 @@ def read_npz_checked(
                         f"{source}: array {name!r} has shape {got_shape} and dtype {got_dtype}, "
                         f"the header says {want_shape} and {want_dtype}"
                     )
+                nbytes = int(np.prod(want_shape)) * want_dtype.itemsize
+                if names[member].file_size < nbytes:
+                    # The zip's own size record is smaller than the data the shape needs.
+                    raise ModelFileError(f"{source}: array {name!r} is truncated")
                 with archive.open(member) as handle:
                     array = np.lib.format.read_array(handle, allow_pickle=False)
                 if array.shape != want_shape:

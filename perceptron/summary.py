@@ -1,17 +1,60 @@
-"""A network described as a table, as Keras and PyTorch users expect."""
+"""A network described as a table, as Keras and PyTorch users expect.
+
+``summary(net)`` (also ``repr(net)``) lists one row per layer l: its input and
+output sizes, its activation, the shapes of W_l (out×in) and b_l (out×1), its
+parameter count out·in + out, and the initializer that drew its weights; then
+the total parameter count and memory, the sizes and the cost. The text is ASCII
+only, so it prints on any console.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from .network import Network
 
+HEADER = ("#", "layer", "in", "out", "activation", "weights", "bias", "params", "init")
+# Columns holding numbers are right-aligned, the others left-aligned.
+_RIGHT = {0, 2, 3, 7}
+
+# The per-sample cost of each built-in, so "quadratic" and "mse" are not confused.
+COST_FORMULAS = {
+    "quadratic": "C = 0.5 * sum((a - y)^2)",
+    "mse": "C = mean((a - y)^2)",
+    "cross_entropy": "C = -sum(y * log(a))",
+}
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def _bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024 or unit == "MiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
 
 def summary(net: Network) -> str:
-    """A table of the layers (sizes, activation, parameters, initializer) and the cost."""
-    header = ("#", "layer", "in", "out", "activation", "params", "init")
-    rows = [header]
+    """A table of the layers and the cost of ``net``, as one string.
+
+    One row per layer: index, type (``Dense``), input and output sizes,
+    activation, shapes of W (out×in) and b (out×1), parameters out·(in + 1) and
+    initializer; then the total parameters and their memory in the network's
+    dtype, the sizes [inputdim, out_0, ..., out_{L-1}] and the cost with its
+    formula for one sample.
+    """
+    from .network import Network
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    rows = [HEADER]
     for i, layer in enumerate(net.layers):
         rows.append(
             (
@@ -20,23 +63,32 @@ def summary(net: Network) -> str:
                 str(layer.insize),
                 str(layer.outsize),
                 layer.activation.name,
+                _shape(layer.weights.shape),
+                _shape(layer.bias.shape),
                 f"{layer.nparams:,}",
                 layer.init,
             )
         )
-    widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-    lines = [f"Network(inputdim={net.inputdim}, cost={net.cost.name}, dtype={net.dtype})"]
+    widths = [max(len(row[c]) for row in rows) for c in range(len(HEADER))]
     rule = "  ".join("-" * w for w in widths)
+    dtype = np.dtype(net.dtype)
+    lines = [f"Network(inputdim={net.inputdim}, cost={net.cost.name}, dtype={dtype.name})"]
     for k, row in enumerate(rows):
         cells = [
-            cell.rjust(w) if c in (0, 2, 3, 5) else cell.ljust(w)
+            cell.rjust(w) if c in _RIGHT else cell.ljust(w)
             for c, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
         if k == 0:
             lines.append(rule)
     if not net.layers:
-        lines.append("(no layers)")
+        lines.append("(no layers: add one with add_layer(net, outsize, activation))")
     lines.append(rule)
-    lines.append(f"total parameters: {net.nparams:,}")
+    nparams = net.nparams
+    lines.append(
+        f"total parameters: {nparams:,} ({_bytes(nparams * dtype.itemsize)} as {dtype.name})"
+    )
+    lines.append("sizes: " + "-".join(str(s) for s in net.sizes))
+    formula = COST_FORMULAS.get(net.cost.name)
+    lines.append(f"cost: {net.cost.name}" + (f", {formula}" if formula else ""))
     return "\n".join(lines)

@@ -41,6 +41,7 @@ from ._checks import (
 )
 from .activations import softmax
 from .costs import cross_entropy, cross_entropy_from_logits
+from .engine import run_batch, run_sample
 from .network import Network
 from .optimizers import Optimizer
 
@@ -352,27 +353,17 @@ def _check_sgd(
 
 
 def _run_batch_sample(net: Network, X: Array, Y: Array, rows: Array) -> float:
-    """The per-sample engine: one column at a time; returns the summed loss."""
-    total = 0.0
-    for i in rows:
-        x = X[i].reshape(-1, 1)
-        y = Y[i].reshape(-1, 1)
-        _forward(net, x)
-        total += float(_losses(net, y)[0])
-        _backward(net, x, y)
-    net.accumulated += len(rows)
-    return total
+    """The per-sample engine: one column sample at a time; returns the summed loss.
+
+    Computes what ``feedforward`` + ``backpropagate`` compute for each row of
+    ``rows`` in turn, on reused buffers (see :mod:`perceptron.engine`).
+    """
+    return run_sample(net, X, Y, rows)
 
 
 def _run_batch_matrix(net: Network, X: Array, Y: Array, rows: Array) -> float:
     """The batch engine: the batch's samples as the columns of one matrix."""
-    x = X[rows].T
-    y = Y[rows].T
-    _forward(net, x)
-    total = float(_losses(net, y).sum())
-    _backward(net, x, y)
-    net.accumulated += len(rows)
-    return total
+    return run_batch(net, X, Y, rows)
 
 
 def evaluate_loss(net: Network, X: Array, Y: Array) -> tuple[float, float]:
@@ -492,12 +483,16 @@ def sgd(
                     _apply_update(net, plan.lr, plan.optimizer, plan.l2_scale)
                 except TrainingDiverged as error:
                     raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
-            history.loss.append(total / N)
             stop = False
             if plan.validation is not None:
+                # Evaluated before any of this epoch's history entries is added, so an
+                # interrupt here leaves the history's lists the same length.
                 val_loss, val_acc = evaluate_loss(net, *plan.validation)
                 history.val_loss.append(val_loss)
                 history.val_accuracy.append(val_acc)
+            history.loss.append(total / N)
+            history.epoch_time.append(time.perf_counter() - started)
+            if plan.validation is not None:
                 if plan.patience is not None:
                     if val_loss < best_loss:
                         best_loss, best_params, waited = val_loss, _snapshot(net), 0
@@ -506,7 +501,6 @@ def sgd(
                         waited += 1
                         if waited >= plan.patience:
                             history.stopped_early = stop = True
-            history.epoch_time.append(time.perf_counter() - started)
             if ckpt is not None:
                 ckpt.save(epoch + 1, history, best_loss, best_params, waited)
             if plan.on_epoch is not None and plan.on_epoch(epoch, history, net) is False:

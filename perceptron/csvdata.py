@@ -1,0 +1,161 @@
+"""Numeric tables from CSV files: features X and class labels, with clear errors.
+
+A file is rows of numbers separated by commas, optionally under a header row
+of column names (detected: the first row is a header when any of its cells is
+text that is not a number). The label is the column named by ``label`` (which needs a
+header) or else the last column. Labels may be integers (0, 1, 2, …: the
+class index is the integer itself) or any text (``setosa``, ``versicolor``:
+the classes are the distinct values in sorted order).
+
+Only the ``csv`` module and numpy are used. Ragged rows, non-numeric or
+non-finite cells and files without data raise :class:`CSVError` (a
+``ValueError``) naming the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[Any]
+PathLike = str | os.PathLike[str]
+
+#: Integer labels above this are taken as names, not as class indices.
+_MAX_INTEGER_CLASS = 10_000
+
+
+class CSVError(ValueError):
+    """A CSV file that cannot be read as a numeric table."""
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_rows(path: PathLike, delimiter: str) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """(header or None, [(line number, cells)]) with blank lines skipped."""
+    source = Path(path)
+    if not source.is_file():
+        raise FileNotFoundError(f"path: no CSV file at {str(source)!r}")
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            for cells in reader:
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                rows.append((reader.line_num, [c.strip() for c in cells]))
+    except UnicodeDecodeError as error:
+        raise CSVError(f"{source}: not a UTF-8 text file ({error.reason})") from None
+    except csv.Error as error:
+        raise CSVError(f"{source}: malformed CSV ({error})") from None
+    if not rows:
+        raise CSVError(f"{source}: the file is empty; expected rows of numbers")
+    header = None
+    first = rows[0][1]
+    # A header has a cell that is text; an empty cell alone is a missing number.
+    if any(cell and not _is_number(cell) for cell in first):
+        header = first
+        rows = rows[1:]
+        if len(set(header)) != len(header):
+            raise CSVError(f"{source}: the header repeats a column name: {header}")
+    if not rows:
+        raise CSVError(f"{source}: the file has a header but no data rows")
+    width = len(header) if header is not None else len(rows[0][1])
+    for line, cells in rows:
+        if len(cells) != width:
+            raise CSVError(
+                f"{source}: line {line} has {len(cells)} cells, expected {width} "
+                "(every row must have as many cells as the first)"
+            )
+    return header, rows
+
+
+def _to_float(source: PathLike, rows: list[tuple[int, list[str]]], columns: list[int],
+              names: list[str] | None) -> Array:
+    X = np.empty((len(rows), len(columns)), dtype=np.float64)
+    for r, (line, cells) in enumerate(rows):
+        for c, column in enumerate(columns):
+            cell = cells[column]
+            try:
+                value = float(cell)
+            except ValueError:
+                where = f"column {column + 1}" + (f" ({names[column]!r})" if names else "")
+                raise CSVError(
+                    f"{source}: line {line}, {where}: expected a number, got {cell!r}"
+                ) from None
+            if not math.isfinite(value):
+                where = f"column {column + 1}" + (f" ({names[column]!r})" if names else "")
+                raise CSVError(
+                    f"{source}: line {line}, {where}: expected a finite number, got {cell!r}"
+                )
+            X[r, c] = value
+    return X
+
+
+def _encode_labels(cells: list[str]) -> tuple[Array, list[str]]:
+    """Class indices and names: integers as themselves, other text in sorted order."""
+    integers: list[int] | None = []
+    for cell in cells:
+        try:
+            value = float(cell)
+        except ValueError:
+            integers = None
+            break
+        if not value.is_integer() or not 0 <= value <= _MAX_INTEGER_CLASS:
+            integers = None
+            break
+        integers.append(int(value))  # type: ignore[union-attr]
+    if integers is not None:
+        labels = np.asarray(integers, dtype=np.int64)
+        return labels, [str(i) for i in range(int(labels.max()) + 1)]
+    names = sorted(set(cells))
+    index = {name: i for i, name in enumerate(names)}
+    return np.asarray([index[c] for c in cells], dtype=np.int64), names
+
+
+def read_csv(
+    path: PathLike, label: str | None = None, *, delimiter: str = ","
+) -> tuple[Array, Array, list[str]]:
+    """Read a labelled table: (X, labels, label_names).
+
+    X is float64 N×k (every column but the label), labels int64 (N,) class
+    indices, and ``label_names[i]`` the name of class i. ``label`` names the
+    label column (the file needs a header row); None takes the last column.
+    """
+    header, rows = _read_rows(path, delimiter)
+    width = len(rows[0][1])
+    if width < 2:
+        raise CSVError(f"{path}: expected at least two columns (features and a label), got {width}")
+    if label is None:
+        target = width - 1
+    else:
+        if header is None:
+            raise CSVError(
+                f"{path}: label column {label!r} asked for, but the file has no header row; "
+                "omit the label name to use the last column"
+            )
+        if label not in header:
+            raise CSVError(f"{path}: no column named {label!r}; the columns are {header}")
+        target = header.index(label)
+    features = [c for c in range(width) if c != target]
+    X = _to_float(path, rows, features, header)
+    labels, names = _encode_labels([cells[target] for _, cells in rows])
+    return X, labels, names
+
+
+def read_csv_features(path: PathLike, *, delimiter: str = ",") -> Array:
+    """Read an unlabelled table (every column a feature): X, float64 N×k."""
+    header, rows = _read_rows(path, delimiter)
+    width = len(rows[0][1])
+    return _to_float(path, rows, list(range(width)), header)

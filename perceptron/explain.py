@@ -1,0 +1,288 @@
+"""One training step, every number shown: seed 001's worked example, for any network.
+
+Seed 001 walks one learning step of a 1-1-1 sigmoid network (x = 0.8, y = 1,
+w₁ = 1.58, b₁ = −0.14, w₂ = 2.45, b₂ = −0.11, rate 0.1) and prints every
+intermediate value. :func:`explain_step` does the same step with this
+package's own ``feedforward``, ``backpropagate`` and ``update`` on a copy of
+any network, and records per layer l (counted from 0; the article's L1, L2
+are layers 0, 1)::
+
+    z_l = W_l a_{l−1} + b_l,  a_l = σ(z_l)                      forward
+    ∂C/∂a_l  (the output layer: ∂C/∂a = a − y for ½(a − y)²)
+    ∂C/∂b_l = σ'(z_l) ⊙ ∂C/∂a_l = δ_l                           backward
+    ∂C/∂W_l = δ_l a_{l−1}ᵀ,  ∂C/∂a_{l−1} = W_lᵀ δ_l
+    W_l ← W_l − η ∂C/∂W_l,  b_l ← b_l − η ∂C/∂b_l               update
+
+then feeds the sample forward again and compares the costs.
+:func:`format_step` turns the record into text; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._checks import as_column, check_real
+from .network import Layer, Network
+from .train import _fused, _losses, backpropagate, feedforward, update
+
+Array = NDArray[Any]
+
+#: Seed 001's worked example: the 1-1-1 network and its sample.
+ARTICLE = {"x": 0.8, "y": 1.0, "w1": 1.58, "b1": -0.14, "w2": 2.45, "b2": -0.11, "lr": 0.1}
+
+
+#: The numbers seed 001's Python session prints for that step (layers 0, 1 = L1, L2).
+ARTICLE_NUMBERS = {
+    "z0": 1.124,
+    "a0": 0.7547299213576082,
+    "z1": 1.73908830732614,
+    "a1": 0.850571226530534,
+    "dC/db1": -0.018992369482903983,
+    "dC/dw1": -0.014334109526226761,
+    "dC/da0": -0.04653130523311476,
+    "new b1": -0.1081007630517096,
+    "new w1": 2.451433410952623,
+    "dC/db0": -0.008613534018377424,
+    "dC/dw0": -0.006890827214701939,
+    "new b0": -0.13913864659816227,
+    "new w0": 1.5806890827214704,
+    "new z0": 1.125412619579014,
+    "new a0": 0.7549913210309638,
+    "new z1": 1.7427101863028525,
+    "new a1": 0.8510309824120517,
+    "cost": 0.011164479170294499,
+    "new cost": 0.011095884100559231,
+}
+
+
+@dataclass
+class LayerStep:
+    """What one layer computed in the step (shapes as in :class:`~perceptron.Layer`)."""
+
+    index: int
+    activation: str
+    a_prev: Array
+    weights: Array
+    bias: Array
+    z: Array
+    a: Array
+    dC_da: Array | None = None  # None for a fused softmax/cross-entropy output
+    dC_db: Array = field(default=None)  # type: ignore[assignment]
+    dC_dw: Array = field(default=None)  # type: ignore[assignment]
+    dC_da_prev: Array = field(default=None)  # type: ignore[assignment]
+    new_weights: Array = field(default=None)  # type: ignore[assignment]
+    new_bias: Array = field(default=None)  # type: ignore[assignment]
+    new_z: Array = field(default=None)  # type: ignore[assignment]
+    new_a: Array = field(default=None)  # type: ignore[assignment]
+
+
+@dataclass
+class Step:
+    """One sample's training step: inputs, per-layer records, costs before and after."""
+
+    x: Array
+    y: Array
+    lr: float
+    cost: str
+    layers: list[LayerStep]
+    output: Array
+    loss: float
+    new_output: Array
+    new_loss: float
+    fused: bool
+
+
+def article_network() -> tuple[Network, Array, Array, float]:
+    """Seed 001's 1-1-1 sigmoid network with quadratic cost, its x, y and rate."""
+    from .activations import sigmoid
+
+    net = Network(1, "quadratic")
+    for w, b in ((ARTICLE["w1"], ARTICLE["b1"]), (ARTICLE["w2"], ARTICLE["b2"])):
+        net.layers.append(
+            Layer(weights=np.array([[w]]), bias=np.array([[b]]), activation=sigmoid, init="custom")
+        )
+    return net, np.array([[ARTICLE["x"]]]), np.array([[ARTICLE["y"]]]), ARTICLE["lr"]
+
+
+def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
+    """Train a copy of ``net`` on the one sample (x, y) with rate ``lr``; record it all.
+
+    ``x`` is k×1 (or a vector of length k), ``y`` m×1. ``net`` is not changed.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    if not net.layers:
+        raise ValueError("net: the network has no layers")
+    lr = check_real(lr, "lr", positive=True)
+    work = copy.deepcopy(net)
+    column = as_column(x, work.inputdim, "x", work.dtype)
+    target = as_column(y, work.outputdim, "y", work.dtype)
+
+    output = feedforward(work, column)
+    loss = float(_losses(work, target)[0])
+    fused = _fused(work)
+    records: list[LayerStep] = []
+    a_prev = column
+    for i, layer in enumerate(work.layers):
+        records.append(
+            LayerStep(
+                index=i,
+                activation=layer.activation.name,
+                a_prev=a_prev.copy(),
+                weights=layer.weights.copy(),
+                bias=layer.bias.copy(),
+                z=layer.linear_out.copy(),
+                a=layer.activated_out.copy(),
+            )
+        )
+        a_prev = layer.activated_out
+
+    backpropagate(work, column, target)
+    # ∂C/∂a of the output layer comes from the cost; below it, ∂C/∂a_{l−1} = W_lᵀ δ_l.
+    dC_da: Array | None = None if fused else work.cost.df(output, target)
+    for record, layer in zip(reversed(records), reversed(work.layers), strict=True):
+        record.dC_da = None if dC_da is None else dC_da.copy()
+        record.dC_db = layer.dC_dbias.copy()
+        record.dC_dw = layer.dC_dweights.copy()
+        record.dC_da_prev = layer.weights.T @ layer.dC_dlinear
+        dC_da = record.dC_da_prev
+
+    update(work, lr)
+    new_output = feedforward(work, column)
+    new_loss = float(_losses(work, target)[0])
+    for record, layer in zip(records, work.layers, strict=True):
+        record.new_weights = layer.weights.copy()
+        record.new_bias = layer.bias.copy()
+        record.new_z = layer.linear_out.copy()
+        record.new_a = layer.activated_out.copy()
+    return Step(
+        x=column,
+        y=target,
+        lr=lr,
+        cost=work.cost.name,
+        layers=records,
+        output=output,
+        loss=loss,
+        new_output=new_output,
+        new_loss=new_loss,
+        fused=fused,
+    )
+
+
+def article_comparison(step: Step) -> list[tuple[str, float, float]]:
+    """(name, ours, article's) for every number of :data:`ARTICLE_NUMBERS`.
+
+    ``step`` must be a step of a 1-1-1 network (the article's).
+    """
+    if [r.a.size for r in step.layers] != [1, 1] or step.x.size != 1:
+        raise ValueError("step: expected a step of a 1-1-1 network, the article's")
+    l0, l1 = step.layers
+    ours = {
+        "z0": l0.z,
+        "a0": l0.a,
+        "z1": l1.z,
+        "a1": l1.a,
+        "dC/db1": l1.dC_db,
+        "dC/dw1": l1.dC_dw,
+        "dC/da0": l1.dC_da_prev,
+        "new b1": l1.new_bias,
+        "new w1": l1.new_weights,
+        "dC/db0": l0.dC_db,
+        "dC/dw0": l0.dC_dw,
+        "new b0": l0.new_bias,
+        "new w0": l0.new_weights,
+        "new z0": l0.new_z,
+        "new a0": l0.new_a,
+        "new z1": l1.new_z,
+        "new a1": l1.new_a,
+        "cost": np.array(step.loss),
+        "new cost": np.array(step.new_loss),
+    }
+    return [(name, float(ours[name].reshape(-1)[0]), value) for name, value in ARTICLE_NUMBERS.items()]
+
+
+# ---------------------------------------------------------------------------
+# text
+# ---------------------------------------------------------------------------
+_FULL = 12  # arrays with at most this many numbers are printed in full
+
+
+def _num(value: float) -> str:
+    # repr gives the shortest string that reads back as the same float, as the
+    # article's Python session prints it.
+    return repr(float(value))
+
+
+def _arr(array: Array) -> str:
+    if array.size == 1:
+        return _num(array.reshape(-1)[0])
+    if array.size <= _FULL and array.ndim == 2 and array.shape[1] == 1:
+        # A column is printed as a transposed row, to keep one line per vector.
+        return "[" + ", ".join(_num(v) for v in array[:, 0]) + "]ᵀ"
+    if array.size <= _FULL:
+        return np.array2string(
+            np.asarray(array, dtype=np.float64),
+            separator=", ",
+            formatter={"float_kind": _num},
+            max_line_width=10_000,
+        ).replace("\n", "")
+    flat = np.asarray(array, dtype=np.float64).reshape(-1)
+    return (
+        f"<{array.shape[0]}×{array.shape[1]}: min {flat.min():.6g}, max {flat.max():.6g}, "
+        f"mean {flat.mean():.6g}, norm {np.linalg.norm(flat):.6g}>"
+    )
+
+
+def format_step(step: Step, title: str | None = None) -> str:
+    """The step as text, layer by layer: forward, backward, update, and after."""
+    L = len(step.layers)
+    sizes = "-".join(str(n) for n in [step.x.shape[0]] + [r.a.shape[0] for r in step.layers])
+    lines = [title or f"One training step of a {sizes} network"]
+    lines.append(f"  x = {_arr(step.x)}")
+    lines.append(f"  y = {_arr(step.y)}")
+    lines.append(f"  cost {step.cost}, learning rate η = {_num(step.lr)}")
+    lines.append("  layers count from 0 (the article's L1, L2, … are layers 0, 1, …)")
+    lines.append("")
+    lines.append("forward: z = W·a_prev + b, a = σ(z)")
+    for r in step.layers:
+        name = "x" if r.index == 0 else f"a{r.index - 1}"
+        lines.append(f"  layer {r.index} ({r.activation}), a_prev = {name}")
+        lines.append(f"    W{r.index} = {_arr(r.weights)}")
+        lines.append(f"    b{r.index} = {_arr(r.bias)}")
+        lines.append(f"    z{r.index} = {_arr(r.z)}")
+        lines.append(f"    a{r.index} = {_arr(r.a)}")
+    lines.append(f"  cost C = {_num(step.loss)}")
+    lines.append("")
+    lines.append("backward: dC/db = σ'(z) ⊙ dC/da, dC/dw = dC/db · a_prevᵀ, dC/da_prev = Wᵀ · dC/db")
+    for r in reversed(step.layers):
+        lines.append(f"  layer {r.index}")
+        if r.dC_da is None:
+            lines.append("    dC/da: (softmax with cross-entropy: dC/dz = a − y directly)")
+        else:
+            source = " (from the cost)" if r.index == L - 1 else f" (dC/da_prev of layer {r.index + 1})"
+            lines.append(f"    dC/da{r.index} = {_arr(r.dC_da)}{source}")
+        lines.append(f"    dC/db{r.index} = {_arr(r.dC_db)}")
+        lines.append(f"    dC/dw{r.index} = {_arr(r.dC_dw)}")
+        prev = "dC/dx" if r.index == 0 else f"dC/da{r.index - 1}"
+        lines.append(f"    {prev} = {_arr(r.dC_da_prev)}")
+    lines.append("")
+    lines.append(f"update: w ← w − η·dC/dw, b ← b − η·dC/db (η = {_num(step.lr)})")
+    for r in reversed(step.layers):
+        lines.append(f"  layer {r.index}")
+        lines.append(f"    b{r.index} = {_arr(r.new_bias)}")
+        lines.append(f"    W{r.index} = {_arr(r.new_weights)}")
+    lines.append("")
+    lines.append("after the step, the same x again")
+    for r in step.layers:
+        lines.append(f"  layer {r.index}: z{r.index} = {_arr(r.new_z)}")
+        lines.append(f"  {' ' * len(f'layer {r.index}')}  a{r.index} = {_arr(r.new_a)}")
+    change = step.new_loss - step.loss
+    lines.append(f"  cost C = {_num(step.new_loss)} (before: {_num(step.loss)})")
+    verdict = "lower" if change < 0 else "not lower"
+    lines.append(f"  the cost changed by {change:.6g}: {verdict} after one step")
+    return "\n".join(lines)

@@ -1,0 +1,541 @@
+"""Training speed on the shipped MNIST digits: this project's engines beside PyTorch and scikit-learn.
+
+Usage::
+
+    python scripts/bench.py                 # full run (a few minutes)
+    python scripts/bench.py --quick         # tiny repeats, one thread only (a smoke test)
+    python scripts/bench.py --json out.json # also write the figures as JSON
+
+Every measurement runs in its own subprocess, with the thread count fixed
+before numpy (or torch) is imported: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and
+MKL_NUM_THREADS set to 1 (plus threadpoolctl and torch.set_num_threads when
+installed) for the "1 thread" rows, unset for the "default" rows. Each
+subprocess trains one warm-up pass, then times several one-epoch passes over
+the same training rows and reports the median samples per second; its peak
+resident memory (ru_maxrss) is read when it exits. Ratios between rows come
+from the same run.
+
+Workloads (seed 001's network and a larger one):
+
+1. 784-30-10, sigmoid, quadratic cost ½‖a−y‖², float64, lr 3.0, batch 10 and 100;
+2. 784-128-64-10, relu, softmax + cross-entropy, lr 0.1, batch 32, float64 and float32.
+
+Rows: ``perceptron`` engine="sample" and engine="batch", PyTorch (CPU, eager,
+the same layers and loss, plain SGD) and scikit-learn's MLPClassifier
+(solver="sgd", no momentum, alpha=0; its output layer is always softmax with
+log-loss, whatever the workload says). A library that is not installed is
+listed as skipped, with the reason.
+
+Achieved GFLOP/s counts 6·P floating-point operations per sample for P
+parameters (2·P multiply-adds: P forward and P backward, ×2 FLOPs each: forward
+W a, backward Wᵀδ and δ a_prevᵀ, ignoring element-wise work); the ceiling is a
+large float64 matrix product at the same thread count.
+
+The script checks itself: the two engines, trained from the same seed on the
+same samples, must end with the same weights (else it exits with status 1).
+Speed targets are reported, not enforced: timings on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+WORKLOADS: dict[str, dict[str, Any]] = {
+    "w1": {
+        "title": "784-30-10 sigmoid, quadratic",
+        "sizes": [784, 30, 10],
+        "activation": "sigmoid",
+        "output": "sigmoid",
+        "cost": "quadratic",
+        "lr": 3.0,
+    },
+    "w2": {
+        "title": "784-128-64-10 relu, softmax+CE",
+        "sizes": [784, 128, 64, 10],
+        "activation": "relu",
+        "output": "softmax",
+        "cost": "cross_entropy",
+        "lr": 0.1,
+    },
+}
+# (workload, batch size, dtype)
+CONFIGS = [
+    ("w1", 10, "float64"),
+    ("w1", 100, "float64"),
+    ("w2", 32, "float64"),
+    ("w2", 32, "float32"),
+]
+IMPLS = ("sample", "batch", "torch", "sklearn")
+IMPL_LABEL = {
+    "sample": "perceptron sample",
+    "batch": "perceptron batch",
+    "torch": "PyTorch eager",
+    "sklearn": "sklearn MLP*",
+}
+
+
+def nparams(sizes: list[int]) -> int:
+    return sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+
+
+# ---------------------------------------------------------------------------
+# worker side: one measurement, run in a fresh subprocess
+# ---------------------------------------------------------------------------
+def _limit_threads(threads: str) -> None:
+    if threads != "1":
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+def _data(n: int, dtype: str) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    from perceptron.mnist import load_digits
+
+    X_train, y_train, _, _ = load_digits()
+    X = np.ascontiguousarray(X_train[:n], dtype=dtype)
+    y = y_train[:n]
+    Y = np.eye(10, dtype=dtype)[y]
+    return X, Y, y
+
+
+def _timed(run_epoch: Any, spec: dict[str, Any]) -> tuple[list[float], Any]:
+    run_epoch(spec["warmup"], 0)  # warm-up: caches, buffers, lazy imports
+    times = []
+    result = None
+    for r in range(spec["repeats"]):
+        start = time.perf_counter()
+        result = run_epoch(spec["n"], r + 1)
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def work_perceptron(spec: dict[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
+    from perceptron import network, sgd
+
+    w = WORKLOADS[spec["workload"]]
+    X, Y, _ = _data(spec["n"], spec["dtype"])
+    net = network(
+        w["sizes"],
+        w["activation"],
+        w["cost"],
+        output_activation=w["output"],
+        rng=0,
+        dtype=getattr(np, spec["dtype"]),
+    )
+
+    def run_epoch(n: int, seed: int) -> float:
+        history = sgd(net, X[:n], Y[:n], spec["batch"], 1, w["lr"], rng=seed, engine=spec["impl"])
+        return history.loss[-1]
+
+    times, loss = _timed(run_epoch, spec)
+    checksum = float(sum(np.abs(layer.weights).sum() for layer in net.layers))
+    return {"times": times, "loss": loss, "checksum": checksum}
+
+
+def work_torch(spec: dict[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
+    try:
+        import torch
+    except ImportError as error:
+        return {"skipped": f"PyTorch is not installed ({error.msg})"}
+    if spec["threads"] == "1":
+        torch.set_num_threads(1)
+    w = WORKLOADS[spec["workload"]]
+    X, Y, y = _data(spec["n"], spec["dtype"])
+    dtype = getattr(torch, spec["dtype"])
+    torch.manual_seed(0)
+    layers: list[Any] = []
+    sizes = w["sizes"]
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(fan_in, fan_out))
+        last = i == len(sizes) - 2
+        if w["activation"] == "sigmoid":
+            layers.append(torch.nn.Sigmoid())
+        elif not last:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers).to(dtype)
+    optimizer = torch.optim.SGD(model.parameters(), lr=w["lr"])
+    X_t = torch.from_numpy(X)
+    target = torch.from_numpy(Y) if w["cost"] == "quadratic" else torch.from_numpy(y)
+    bs = spec["batch"]
+
+    def loss_fn(out: Any, t: Any) -> Any:
+        if w["cost"] == "quadratic":  # ½‖a−y‖² per sample, averaged over the batch
+            return 0.5 * ((out - t) ** 2).sum(dim=1).mean()
+        return torch.nn.functional.cross_entropy(out, t)  # softmax + cross-entropy
+
+    def run_epoch(n: int, seed: int) -> float:
+        order = torch.from_numpy(np.random.default_rng(seed).permutation(n))
+        Xs, Ts = X_t[:n][order], target[:n][order]
+        total = 0.0
+        for begin in range(0, n, bs):
+            xb, tb = Xs[begin : begin + bs], Ts[begin : begin + bs]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xb), tb)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+        return total / n
+
+    times, loss = _timed(run_epoch, spec)
+    return {"times": times, "loss": loss, "version": torch.__version__}
+
+
+def work_sklearn(spec: dict[str, Any]) -> dict[str, Any]:
+    import warnings
+
+    import numpy as np
+
+    try:
+        import sklearn
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+    except ImportError as error:
+        return {"skipped": f"scikit-learn is not installed ({error.msg})"}
+    w = WORKLOADS[spec["workload"]]
+    X, _, y = _data(spec["n"], spec["dtype"])
+    clf = MLPClassifier(
+        hidden_layer_sizes=tuple(w["sizes"][1:-1]),
+        activation="logistic" if w["activation"] == "sigmoid" else "relu",
+        solver="sgd",
+        momentum=0.0,
+        nesterovs_momentum=False,
+        batch_size=spec["batch"],
+        learning_rate="constant",
+        learning_rate_init=w["lr"],
+        alpha=0.0,
+        max_iter=1,
+        shuffle=True,
+        random_state=0,
+    )
+    classes = np.arange(10)
+
+    def run_epoch(n: int, seed: int) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.partial_fit(X[:n], y[:n], classes=classes)  # one epoch per call
+        return float(clf.loss_)
+
+    times, loss = _timed(run_epoch, spec)
+    return {"times": times, "loss": loss, "version": sklearn.__version__}
+
+
+def work_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
+    n = spec["size"]
+    rng = np.random.default_rng(0)
+    A, B = rng.random((n, n)), rng.random((n, n))
+    A @ B
+    times = []
+    for _ in range(spec["repeats"]):
+        start = time.perf_counter()
+        A @ B
+        times.append(time.perf_counter() - start)
+    return {"gflops": 2 * n**3 / statistics.median(times) / 1e9}
+
+
+def worker(spec: dict[str, Any]) -> None:
+    _limit_threads(spec["threads"])
+    kind = spec["impl"]
+    if kind in ("sample", "batch"):
+        result = work_perceptron(spec)
+    elif kind == "torch":
+        result = work_torch(spec)
+    elif kind == "sklearn":
+        result = work_sklearn(spec)
+    else:
+        result = work_ceiling(spec)
+    print(json.dumps(result))
+
+
+# ---------------------------------------------------------------------------
+# parent side: spawn the measurements, print the table
+# ---------------------------------------------------------------------------
+def _env(threads: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env.pop(var, None)
+        if threads == "1":
+            env[var] = "1"
+    return env
+
+
+def _maxrss_mb(rusage: Any) -> float:
+    # Linux reports kilobytes, macOS bytes.
+    scale = 1.0 if sys.platform == "darwin" else 1024.0
+    return rusage.ru_maxrss * scale / 2**20
+
+
+def run_child(argv: list[str], env: dict[str, str]) -> tuple[int, str, str, float | None]:
+    """Run argv to the end; return code, stdout, stderr and its peak resident MB."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err, text=True)
+        peak = None
+        if hasattr(os, "wait4"):
+            # Reap the child ourselves: wait4 gives that one process's own rusage.
+            _, status, rusage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            peak = _maxrss_mb(rusage)
+        else:
+            proc.wait()
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), peak
+
+
+def measure(spec: dict[str, Any]) -> dict[str, Any]:
+    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+    code, out, err, peak = run_child(argv, _env(spec["threads"]))
+    row = dict(spec)
+    if code != 0:
+        tail = err.strip().splitlines()[-1:] or ["no output"]
+        row["error"] = f"exit {code}: {tail[0]}"
+        return row
+    row.update(json.loads(out.strip().splitlines()[-1]))
+    row["peak_mb"] = peak
+    if "times" in row:
+        row["samples_per_s"] = spec["n"] / statistics.median(row["times"])
+        row["gflops"] = (
+            row["samples_per_s"] * 6 * nparams(WORKLOADS[spec["workload"]]["sizes"]) / 1e9
+        )
+    return row
+
+
+def measure_cli(quick: bool) -> dict[str, Any]:
+    """Peak resident memory of `perceptron train` with its defaults."""
+    argv = [sys.executable, "-m", "perceptron", "train"]
+    if quick:
+        argv += ["--epochs", "1"]
+    started = time.perf_counter()
+    code, out, err, peak = run_child(argv, _env("default"))
+    row: dict[str, Any] = {
+        "command": "perceptron train" + (" --epochs 1" if quick else ""),
+        "peak_mb": peak,
+        "seconds": time.perf_counter() - started,
+    }
+    if code != 0:
+        row["error"] = f"exit {code}: {(err.strip().splitlines() or ['no output'])[-1]}"
+    return row
+
+
+def _fmt(x: float | None, digits: int = 0) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    header = (
+        f"{'threads':<8}{'workload':<32}{'batch':>6} {'dtype':<8}{'implementation':<19}"
+        f"{'samples/s':>11}{'×torch':>8}{'×sklearn':>9}{'GFLOP/s':>9}{'peak MB':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        w = WORKLOADS[row["workload"]]
+        lead = (
+            f"{row['threads']:<8}{w['title']:<32}{row['batch']:>6} {row['dtype']:<8}"
+            f"{IMPL_LABEL[row['impl']]:<19}"
+        )
+        if "samples_per_s" not in row:
+            print(f"{lead}skipped: {row.get('skipped') or row.get('error')}")
+            continue
+        print(
+            f"{lead}{_fmt(row['samples_per_s']):>11}{_fmt(row.get('x_torch'), 2):>8}"
+            f"{_fmt(row.get('x_sklearn'), 2):>9}{_fmt(row['gflops'], 2):>9}"
+            f"{_fmt(row['peak_mb']):>9}"
+        )
+
+
+def add_ratios(rows: list[dict[str, Any]]) -> None:
+    groups: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        key = (row["threads"], row["workload"], row["batch"], row["dtype"])
+        groups.setdefault(key, {})[row["impl"]] = row
+    for group in groups.values():
+        for other in ("torch", "sklearn"):
+            base = group.get(other, {}).get("samples_per_s")
+            for row in group.values():
+                if base and "samples_per_s" in row:
+                    row[f"x_{other}"] = row["samples_per_s"] / base
+
+
+def find(rows: list[dict[str, Any]], **keys: Any) -> dict[str, Any]:
+    for row in rows:
+        if all(row.get(k) == v for k, v in keys.items()):
+            return row
+    return {}
+
+
+def targets(rows: list[dict[str, Any]], cli: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for label, impl, batch, other, goal in (
+        ("batch engine vs PyTorch, batch 10", "batch", 10, "torch", 4.0),
+        ("batch engine vs scikit-learn, batch 100", "batch", 100, "sklearn", 1.5),
+        ("sample engine vs PyTorch, batch 10", "sample", 10, "torch", 1.25),
+    ):
+        row = find(rows, threads="1", workload="w1", batch=batch, impl=impl)
+        ratio = row.get(f"x_{other}")
+        out.append(
+            {
+                "target": f"{label} (1 thread) >= {goal}x",
+                "value": ratio,
+                "met": None if ratio is None else ratio >= goal,
+            }
+        )
+    peak = cli.get("peak_mb")
+    out.append(
+        {
+            "target": f"{cli['command']} peak resident < 200 MB",
+            "value": peak,
+            "met": None if peak is None or "error" in cli else peak < 200,
+        }
+    )
+    return out
+
+
+def check_engines(rows: list[dict[str, Any]]) -> list[str]:
+    """The two engines, same seed and samples, must end with the same weights."""
+    problems = []
+    for row in rows:
+        if row["impl"] != "sample" or "checksum" not in row:
+            continue
+        twin = find(
+            rows,
+            threads=row["threads"],
+            workload=row["workload"],
+            batch=row["batch"],
+            dtype=row["dtype"],
+            impl="batch",
+        )
+        if "checksum" not in twin:
+            problems.append(f"no batch-engine twin for {row['workload']} batch {row['batch']}")
+            continue
+        tol = 1e-4 if row["dtype"] == "float32" else 1e-8
+        rel = abs(row["checksum"] - twin["checksum"]) / abs(twin["checksum"])
+        if rel > tol:
+            problems.append(
+                f"{row['threads']} thread(s), {row['workload']} batch {row['batch']} {row['dtype']}: "
+                f"the engines' weights differ by {rel:.2e} (relative), more than {tol:.0e}"
+            )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny repeats, 1 thread only")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
+    parser.add_argument("--repeats", type=int, help="timed epochs per row (default 5, quick 2)")
+    parser.add_argument(
+        "--threads", choices=("1", "default", "both"), help="(default both, quick 1)"
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(json.loads(args.worker))
+        return 0
+
+    quick = args.quick
+    repeats = args.repeats or (2 if quick else 5)
+    n, warmup = (400, 100) if quick else (8000, 1000)
+    threads = args.threads or ("1" if quick else "both")
+    thread_list = ["1", "default"] if threads == "both" else [threads]
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"{n} MNIST training digits, warm-up {warmup} samples, median of {repeats} epochs per row\n"
+    )
+
+    ceilings = {}
+    for t in thread_list:
+        spec = {"impl": "ceiling", "threads": t, "size": 512 if quick else 2048, "repeats": 3}
+        ceilings[t] = measure(spec).get("gflops")
+        print(
+            f"ceiling ({t} thread{'s' if t != '1' else ''}): float64 matrix product "
+            f"{spec['size']}x{spec['size']}: {_fmt(ceilings[t], 1)} GFLOP/s"
+        )
+    print()
+
+    rows = []
+    for t in thread_list:
+        for workload, batch, dtype in CONFIGS:
+            for impl in IMPLS:
+                spec = {
+                    "impl": impl,
+                    "threads": t,
+                    "workload": workload,
+                    "batch": batch,
+                    "dtype": dtype,
+                    "n": n,
+                    "warmup": warmup,
+                    "repeats": repeats,
+                }
+                rows.append(measure(spec))
+    add_ratios(rows)
+    print_table(rows)
+    print(
+        "\n* scikit-learn's MLPClassifier always ends in softmax with log-loss, so in workload 1\n"
+        "  its output layer and cost differ from the others (sigmoid, quadratic).\n"
+        "GFLOP/s = samples/s x 6 x parameters (2 multiply-adds a parameter a sample, forward +\n"
+        f"backward); parameters: workload 1 {nparams(WORKLOADS['w1']['sizes']):,}, "
+        f"workload 2 {nparams(WORKLOADS['w2']['sizes']):,}."
+    )
+
+    cli = measure_cli(quick)
+    print(
+        f"\n{cli['command']}: peak resident {_fmt(cli['peak_mb'])} MB, "
+        f"{cli['seconds']:.1f} s" + (f" ({cli['error']})" if "error" in cli else "")
+    )
+
+    goals = targets(rows, cli)
+    print("\ntargets (workload 1, ratios from this run):")
+    for goal in goals:
+        verdict = {True: "met", False: "NOT met", None: "not measured"}[goal["met"]]
+        print(f"  {goal['target']}: {_fmt(goal['value'], 2)} -> {verdict}")
+
+    problems = check_engines(rows)
+    problems += [f"{r['impl']} row failed: {r['error']}" for r in rows if "error" in r]
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "quick": quick,
+                    "ceiling_gflops": ceilings,
+                    "rows": rows,
+                    "cli": cli,
+                    "targets": goals,
+                    "problems": problems,
+                },
+                indent=2,
+            )
+        )
+    if problems:
+        print("\nMISMATCH:\n  " + "\n  ".join(problems))
+        return 1
+    print("\nself-check: both engines ended with the same weights in every workload")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""Checkpoints: resuming gives bit-identical weights; a foreign checkpoint is refused."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import perceptron as pc
+from perceptron import persistence
+from perceptron.checkpoint import CheckpointMismatchError
+
+X, LABELS = pc.spiral(12, 3, rng=0)
+Y = pc.one_hot(LABELS, 3)
+EPOCHS = 5
+
+OPTIMIZERS: dict[str, Callable[[], pc.Optimizer | None]] = {
+    "plain": lambda: None,
+    "momentum_decay": lambda: pc.SGD(momentum=0.9, decay=1e-2),
+    "adam": lambda: pc.Adam(),
+}
+
+
+def make_net(dtype: Any = np.float64) -> pc.Network:
+    return pc.network(
+        [2, 6, 3], "relu", "cross_entropy", output_activation="softmax", rng=1, dtype=dtype
+    )
+
+
+def same_weights(a: pc.Network, b: pc.Network) -> bool:
+    return all(
+        np.array_equal(la.weights, lb.weights) and np.array_equal(la.bias, lb.bias)
+        for la, lb in zip(a.layers, b.layers, strict=True)
+    )
+
+
+def run(
+    net: pc.Network,
+    optimizer: pc.Optimizer | None,
+    epochs: int = EPOCHS,
+    **kwargs: Any,
+) -> pc.History:
+    kwargs.setdefault("rng", 3)
+    return pc.sgd(net, X, Y, 5, epochs, 0.05, optimizer=optimizer, **kwargs)
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("how", ["return_false", "exception"])
+@given(stop_after=st.integers(1, EPOCHS - 1))
+@settings(max_examples=4)
+def test_resume_is_bit_identical(opt: str, how: str, stop_after: int) -> None:
+    reference = make_net()
+    history_a = run(reference, OPTIMIZERS[opt]())
+    with tempfile.TemporaryDirectory() as folder:
+        _interrupt_and_resume(Path(folder) / "run.ckpt", opt, how, stop_after, reference)
+        assert run(make_net(), OPTIMIZERS[opt](), checkpoint=Path(folder) / "run.ckpt").loss == (
+            history_a.loss
+        )
+
+
+def _interrupt_and_resume(
+    path: Path, opt: str, how: str, stop_after: int, reference: pc.Network
+) -> None:
+
+    def stop(epoch: int, history: pc.History, net: pc.Network) -> bool:
+        if epoch + 1 == stop_after:
+            if how == "exception":
+                raise Stop
+            return False
+        return True
+
+    interrupted = make_net()
+    if how == "exception":
+        with pytest.raises(Stop) as info:
+            run(interrupted, OPTIMIZERS[opt](), checkpoint=path, on_epoch=stop)
+        assert info.value.history.epochs == stop_after  # type: ignore[attr-defined]
+    else:
+        assert run(interrupted, OPTIMIZERS[opt](), checkpoint=path, on_epoch=stop).epochs == (
+            stop_after
+        )
+    assert not same_weights(interrupted, reference)
+
+    # A fresh process: new network, new optimizer, same arguments.
+    resumed = make_net()
+    history_b = run(resumed, OPTIMIZERS[opt](), checkpoint=path)
+    assert same_weights(resumed, reference)
+    assert len(history_b.epoch_time) == EPOCHS
+
+
+@pytest.mark.parametrize("engine", ["sample", "batch"])
+def test_resume_with_the_same_objects_and_more_epochs(tmp_path: Path, engine: str) -> None:
+    """Extending a finished run by more epochs equals one longer run."""
+    reference = make_net()
+    run(reference, pc.Adam(), epochs=6, engine=engine)
+    net, optimizer = make_net(), pc.Adam()
+    path = tmp_path / "run.ckpt"
+    run(net, optimizer, epochs=2, engine=engine, checkpoint=path)
+    history = run(net, optimizer, epochs=6, engine=engine, checkpoint=path)
+    assert history.epochs == 6
+    assert same_weights(net, reference)
+    assert optimizer.t == 6 * 8
+
+
+def test_a_finished_run_is_not_trained_again(tmp_path: Path) -> None:
+    path = tmp_path / "run.ckpt"
+    net = make_net()
+    first = run(net, None, checkpoint=path)
+    before = [layer.weights.copy() for layer in net.layers]
+    again = run(net, None, checkpoint=path)
+    assert again.loss == first.loss
+    assert all(np.array_equal(w, layer.weights) for w, layer in zip(before, net.layers))
+
+
+def test_early_stopping_state_is_resumed(tmp_path: Path) -> None:
+    Xv, labels = pc.spiral(5, 3, rng=7)
+    validation = (Xv, pc.one_hot(labels, 3))
+    kwargs: dict[str, Any] = {"validation": validation, "patience": 2, "epochs": 12}
+    reference = make_net()
+    history_a = run(reference, pc.SGD(momentum=0.9), **kwargs)
+    for stop_after in (1, 3, history_a.epochs):
+        path = tmp_path / f"early{stop_after}.ckpt"
+        run(
+            make_net(),
+            pc.SGD(momentum=0.9),
+            checkpoint=path,
+            on_epoch=lambda e, h, n, s=stop_after: e + 1 < s,
+            **kwargs,
+        )
+        resumed = make_net()
+        history_b = run(resumed, pc.SGD(momentum=0.9), checkpoint=path, **kwargs)
+        assert same_weights(resumed, reference)
+        assert history_b.val_loss == history_a.val_loss
+        assert history_b.best_epoch == history_a.best_epoch
+        assert history_b.stopped_early == history_a.stopped_early
+
+
+def test_a_generator_rng_and_mt19937_resume(tmp_path: Path) -> None:
+    def generator() -> np.random.Generator:
+        return np.random.Generator(np.random.MT19937(5))
+
+    reference = make_net()
+    run(reference, None, rng=generator())
+    path = tmp_path / "mt.ckpt"
+    run(make_net(), None, rng=generator(), checkpoint=path, on_epoch=lambda e, h, n: e < 1)
+    resumed = make_net()
+    run(resumed, None, rng=generator(), checkpoint=path)
+    assert same_weights(resumed, reference)
+
+
+def test_the_checkpoint_holds_what_the_issue_lists(tmp_path: Path) -> None:
+    path = tmp_path / "run.ckpt"
+    net, optimizer = make_net(), pc.Adam()
+    run(net, optimizer, epochs=2, checkpoint=path)
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    assert {"W0.npy", "b0.npy", "W1.npy", "b1.npy", "opt_moment_w0.npy", "opt_cache_b1.npy"} <= (
+        names
+    )
+    with np.load(path, allow_pickle=False) as data:
+        header = json.loads(data["header"].tobytes())
+        assert np.array_equal(data["W1"], net.layers[1].weights)
+    assert header["epochs_done"] == 2
+    assert header["optimizer"]["t"] == optimizer.t
+    assert header["optimizer"]["config"] == optimizer.config()
+    assert header["rng"]["bit_generator"] == "PCG64"
+    assert header["fingerprint"]["X"] == [36, 2] and header["fingerprint"]["Y"] == [36, 3]
+    assert header["fingerprint"]["batchsize"] == 5
+    assert len(header["history"]["loss"]) == 2
+    # Only the checkpoint is left in the folder: no temporary files.
+    assert [p.name for p in tmp_path.iterdir()] == ["run.ckpt"]
+
+
+def test_a_crash_while_saving_keeps_the_previous_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "run.ckpt"
+    run(make_net(), None, epochs=2, checkpoint=path)
+    before = path.read_bytes()
+    real_replace = persistence.os.replace
+
+    def crash(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(persistence.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt) as info:
+        run(make_net(), None, epochs=4, checkpoint=path)
+    monkeypatch.setattr(persistence.os, "replace", real_replace)
+    assert path.read_bytes() == before
+    assert info.value.history.epochs == 3  # type: ignore[attr-defined]
+    assert [p.name for p in tmp_path.iterdir()] == ["run.ckpt"]
+    # ...and resuming from it still ends where an uninterrupted run ends.
+    reference, resumed = make_net(), make_net()
+    run(reference, None, epochs=4)
+    run(resumed, None, epochs=4, checkpoint=path)
+    assert same_weights(resumed, reference)
+
+
+def _state(net: pc.Network, optimizer: pc.Optimizer | None) -> list[Any]:
+    out: list[Any] = [(layer.weights.copy(), layer.bias.copy()) for layer in net.layers]
+    if optimizer is not None:
+        out.append(optimizer.t)
+        out.extend(a.copy() for a in optimizer.state_arrays().values())
+    return out
+
+
+def _equal(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(
+        np.array_equal(x[0], y[0]) and np.array_equal(x[1], y[1])
+        if isinstance(x, tuple)
+        else np.array_equal(x, y)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+MISMATCHES: dict[str, Callable[[], tuple[pc.Network, pc.Optimizer | None, dict[str, Any]]]] = {
+    "layer size": lambda: (
+        pc.network([2, 7, 3], "relu", "cross_entropy", output_activation="softmax", rng=1),
+        pc.Adam(),
+        {},
+    ),
+    "activation": lambda: (
+        pc.network([2, 6, 3], "tanh", "cross_entropy", output_activation="softmax", rng=1),
+        pc.Adam(),
+        {},
+    ),
+    "cost": lambda: (
+        pc.network([2, 6, 3], "relu", "quadratic", output_activation="softmax", rng=1),
+        pc.Adam(),
+        {},
+    ),
+    "dtype": lambda: (make_net(np.float32), pc.Adam(), {}),
+    "optimizer type": lambda: (make_net(), pc.SGD(momentum=0.9), {}),
+    "optimizer config": lambda: (make_net(), pc.Adam(beta1=0.8), {}),
+    "no optimizer": lambda: (make_net(), None, {}),
+    "batch size": lambda: (make_net(), pc.Adam(), {"batchsize": 4}),
+    "engine": lambda: (make_net(), pc.Adam(), {"engine": "batch"}),
+    "data rows": lambda: (make_net(), pc.Adam(), {"X": X[:-1], "Y": Y[:-1]}),
+    "data values": lambda: (make_net(), pc.Adam(), {"X": X + 1.0}),
+    "lr": lambda: (make_net(), pc.Adam(), {"lr": 0.01}),
+}
+
+
+@pytest.mark.parametrize("what", sorted(MISMATCHES))
+def test_a_foreign_checkpoint_is_refused_and_nothing_changes(tmp_path: Path, what: str) -> None:
+    path = tmp_path / "run.ckpt"
+    run(make_net(), pc.Adam(), epochs=2, checkpoint=path)
+    saved = path.read_bytes()
+    net, optimizer, changes = MISMATCHES[what]()
+    # The optimizer has some state of its own, which must survive the refusal.
+    if optimizer is not None:
+        pc.sgd(net, X[:4], Y[:4], 2, 1, 0.01, rng=0, optimizer=optimizer)
+    before = _state(net, optimizer)
+    args: dict[str, Any] = {"X": X, "Y": Y, "batchsize": 5, "lr": 0.05}
+    args.update(changes)
+    with pytest.raises(CheckpointMismatchError) as info:
+        pc.sgd(
+            net,
+            args["X"],
+            args["Y"],
+            args["batchsize"],
+            4,
+            args["lr"],
+            rng=3,
+            optimizer=optimizer,
+            engine=changes.get("engine", "sample"),
+            checkpoint=path,
+        )
+    assert isinstance(info.value, ValueError)
+    assert "different run" in str(info.value) and "checkpoint path" in str(info.value)
+    assert _equal(_state(net, optimizer), before)
+    assert path.read_bytes() == saved
+
+
+@pytest.mark.parametrize(
+    ("checkpoint", "error"),
+    [(3, TypeError), (["a"], TypeError), ("/nonexistent-folder/x.ckpt", ValueError)],
+)
+def test_a_bad_checkpoint_argument_is_refused_up_front(checkpoint: Any, error: type) -> None:
+    net = make_net()
+    before = _state(net, None)
+    with pytest.raises(error, match="checkpoint"):
+        run(net, None, checkpoint=checkpoint)
+    assert _equal(_state(net, None), before)
+
+
+def test_a_folder_as_checkpoint_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="folder"):
+        run(make_net(), None, checkpoint=tmp_path)
+
+
+def test_an_unknown_optimizer_cannot_be_checkpointed(tmp_path: Path) -> None:
+    class Halving(pc.Optimizer):
+        def steps(self, grads: Any, lr: float) -> Any:
+            return [(0.5 * lr * gw, 0.5 * lr * gb) for gw, gb in grads], None
+
+        def _set_state(self, state: Any) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="checkpoint"):
+        run(make_net(), Halving(), checkpoint=tmp_path / "x.ckpt")
+
+
+def test_a_model_file_is_not_a_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    net = make_net()
+    pc.save(net, path)
+    before = _state(net, None)
+    with pytest.raises(pc.ModelFileError, match="not a perceptron checkpoint"):
+        run(net, None, checkpoint=path)
+    assert _equal(_state(net, None), before)
+
+
+CLI = Path(__file__).resolve().parent.parent / "perceptron" / "cli.py"
+TRAIN = ["train", "--data", "spiral", "--activation", "relu", "--output-activation", "softmax",
+         "--cost", "cross_entropy", "--init", "default", "--optimizer", "adam", "--lr", "0.01"]  # fmt: skip
+
+
+@pytest.mark.skipif(not CLI.exists(), reason="perceptron/cli.py does not exist yet")
+def test_the_command_line_resumes_bit_identically(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from perceptron.cli import main
+
+    ckpt, a, b = (str(tmp_path / name) for name in ("run.ckpt", "a.npz", "b.npz"))
+    assert main([*TRAIN, "--epochs", "4", "--save", a]) == 0
+    assert main([*TRAIN, "--epochs", "2", "--checkpoint", ckpt]) == 0
+    assert main([*TRAIN, "--epochs", "4", "--checkpoint", ckpt, "--save", b]) == 0
+    out = capsys.readouterr().out
+    assert "Resuming from the checkpoint" in out
+    assert same_weights(pc.load(a), pc.load(b))
+    # Another network on the same checkpoint: refused, exit status 1, one clear line.
+    assert main([*TRAIN, "--epochs", "4", "--layers", "20,3", "--checkpoint", ckpt]) == 1
+    err = capsys.readouterr().err
+    assert "different run" in err and "network" in err
