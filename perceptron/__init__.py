@@ -14,7 +14,10 @@ from .interop import from_torch, to_torch
 from .metrics import accuracy, predict
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
-from .persistence import ModelFileError, load, save
+from .csvdata import CSVError, read_csv
+from .idx import IDXError
+from .mnist import load_digits
+from .persistence import ModelFileError, load, load_with_meta, save
 from .summary import summary
 from .train import History, TrainingDiverged, backpropagate, feedforward, sgd, update
 
@@ -23,8 +26,10 @@ __version__ = "0.1.0"
 __all__ = [
     "Activation",
     "Adam",
+    "CSVError",
     "Cost",
     "History",
+    "IDXError",
     "Initializer",
     "Layer",
     "ModelFileError",
@@ -43,10 +48,13 @@ __all__ = [
     "he_normal",
     "identity",
     "load",
+    "load_digits",
+    "load_with_meta",
     "mse",
     "network",
     "one_hot",
     "predict",
+    "read_csv",
     "quadratic",
     "relu",
     "save",

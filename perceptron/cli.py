@@ -14,6 +14,7 @@ traceback of an unexpected error.
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 import os
 import sys
@@ -108,7 +109,10 @@ def load_data(spec: str, *, seed: int, label: str | None = None, fraction: float
     if spec == "spiral":
         X, y = spiral(100, 3, rng=seed)
         Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, "spiral")
-        description = f"spiral (3 classes of 100 points, seed {seed}): {len(ytr)} training, {len(yte)} held-out"
+        description = (
+            f"spiral (3 classes of 100 points, seed {seed}): {len(ytr)} training, "
+            f"{len(yte)} held-out"
+        )
         return Dataset(spec, description, Xtr, ytr, Xte, yte, ["0", "1", "2"])
     if spec == "xor":
         X, Y = xor()
@@ -293,16 +297,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batchsize", type=_positive_int, default=10)
     train.add_argument("--epochs", type=_nonnegative_int, default=30)
     train.add_argument(
-        "--lr", type=_positive_real, help="learning rate (default: sgd 3.0, momentum 0.3, adam 0.001)"
+        "--lr",
+        type=_positive_real,
+        help="learning rate (default: sgd 3.0, momentum 0.3, adam 0.001)",
     )
     train.add_argument("--l2", type=_nonnegative_real, default=0.0, help="L2 penalty λ (default 0)")
     train.add_argument(
         "--patience", type=_positive_int, help="stop after this many epochs without progress"
     )
     train.add_argument("--seed", type=_nonnegative_int, default=0, help="init, split and shuffle")
-    train.add_argument("--engine", default="batch", choices=("sample", "batch"),
-                       help="sample: one column at a time; batch: a mini-batch as one matrix "
-                       "(the same maths, faster; default)")
+    train.add_argument(
+        "--engine",
+        default="batch",
+        choices=("sample", "batch"),
+        help="sample: one column at a time; batch: a mini-batch as one matrix "
+        "(the same maths, faster; default)",
+    )
     train.add_argument("--save", metavar="PATH", help="save the trained network (.npz)")
     train.add_argument("--plot", metavar="PATH", help="loss and accuracy curves (needs matplotlib)")
     train.add_argument("--checkpoint", metavar="PATH", help="save after each epoch; resume from it")
@@ -320,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="which rows (default: the held-out ones, split as in training)",
     )
     evaluate.add_argument(
-        "--seed", type=_nonnegative_int, help="split seed (default: the one the model was trained with)"
+        "--seed",
+        type=_nonnegative_int,
+        help="split seed (default: the one the model was trained with)",
     )
 
     pred = commands.add_parser("predict", help="one prediction per row of a CSV or IDX file")
@@ -334,7 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--model", metavar="PATH", help="a saved model instead of the article's")
     explain.add_argument("--data", default="mnist-10k", help=data_help)
     explain.add_argument("--label", help="CSV: name of the label column (default: the last)")
-    explain.add_argument("--index", type=_nonnegative_int, default=0, help="training row (default 0)")
+    explain.add_argument(
+        "--index", type=_nonnegative_int, default=0, help="training row (default 0)"
+    )
     explain.add_argument("--lr", type=_positive_real, help="learning rate (default 0.1)")
     explain.add_argument("--seed", type=_nonnegative_int, help="split seed (default: the model's)")
 
@@ -380,7 +394,7 @@ def _write_plot(path: str, history: History, accuracies: list[float]) -> None:
     left.set_xlabel("epoch")
     left.set_ylabel("loss")
     left.legend()
-    right.plot(epochs[-len(accuracies):] if accuracies else [], accuracies, label="held-out")
+    right.plot(epochs[-len(accuracies) :] if accuracies else [], accuracies, label="held-out")
     right.set_xlabel("epoch")
     right.set_ylabel("accuracy")
     right.legend()
@@ -400,12 +414,17 @@ def _check_output_folder(path: str | None, option: str) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    for path, option in ((args.save, "--save"), (args.plot, "--plot"), (args.checkpoint, "--checkpoint")):
+    for path, option in (
+        (args.save, "--save"),
+        (args.plot, "--plot"),
+        (args.checkpoint, "--checkpoint"),
+    ):
         _check_output_folder(path, option)
     plot = args.plot
     if plot is not None and not _plot_available():
         print(
-            f"{PROG}: note: --plot needs matplotlib (pip install matplotlib); no plot will be written",
+            f"{PROG}: note: --plot needs matplotlib (pip install matplotlib); "
+            "no plot will be written",
             file=sys.stderr,
         )
         plot = None
@@ -414,8 +433,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     outputs = sizes[-1]
     if outputs != data.classes and not (outputs == 1 and data.classes == 2):
         raise UsageError(
-            f"--layers: the output size {outputs} does not match the data's {data.classes} classes; "
-            f"end --layers with {data.classes}"
+            f"--layers: the output size {outputs} does not match the data's {data.classes} "
+            f"classes; end --layers with {data.classes}"
         )
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     rng = np.random.default_rng(args.seed)
@@ -430,7 +449,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     Y_train = _targets(data.y_train, outputs, data.classes)
     Y_test = _targets(data.y_test, outputs, data.classes)
     optimizer = _optimizer(args)
-    opt_text = {"sgd": "plain SGD", "momentum": f"SGD with momentum {args.momentum}", "adam": "Adam"}
+    opt_text = {
+        "sgd": "plain SGD",
+        "momentum": f"SGD with momentum {args.momentum}",
+        "adam": "Adam",
+    }
     last = net.layers[-1].activation.name
     _out(f"Data: {data.description}; {data.inputs} inputs, {data.classes} classes")
     _out(
@@ -611,6 +634,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     net, meta = _load_model(args.model)
     names = _label_names(meta, net, args.model)
     prepare = _check_prepare(meta, args.model)
+    label = meta.get("label_column")
+    if isinstance(label, str) and Path(args.file).is_file():
+        with open(args.file, newline="", encoding="utf-8", errors="replace") as handle:
+            first = next(csv.reader(handle), [])
+        if label in (cell.strip() for cell in first):
+            raise ValueError(
+                f"FILE: {args.file} has the label column {label!r}; leave out the label column"
+            )
     X, kind = _read_inputs(args.file)
     if X.shape[1] != net.inputdim:
         hint = ""
@@ -635,13 +666,20 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if args.lr is not None:
             lr = args.lr
         step = explain_step(net, x, y, lr)
-        _out(format_step(step, "Seed 001's worked example: one training step of its 1-1-1 "
-                         "sigmoid network, cost ½(a − y)²"))
+        _out(
+            format_step(
+                step,
+                "Seed 001's worked example: one training step of its 1-1-1 "
+                "sigmoid network, cost ½(a − y)²",
+            )
+        )
         if args.lr is None:
             rows = article_comparison(step)
             same = sum(ours == theirs for _, ours, theirs in rows)
             _out("")
-            _out(f"{same} of {len(rows)} numbers equal those printed in seed 001, to the last digit")
+            _out(
+                f"{same} of {len(rows)} numbers equal those printed in seed 001, to the last digit"
+            )
             for name, ours, theirs in rows:
                 if ours != theirs:
                     _out(f"  differs: {name}: {ours!r} here, {theirs!r} in the article")
@@ -673,8 +711,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     _out(summary(net))
     if meta:
         prepare = meta.get("prepare") or "raw inputs"
-        _out(f"trained on: {meta.get('data', '?')}, {meta.get('epochs', '?')} epochs, seed "
-             f"{meta.get('seed', '?')}; input preparation {prepare}")
+        _out(
+            f"trained on: {meta.get('data', '?')}, {meta.get('epochs', '?')} epochs, seed "
+            f"{meta.get('seed', '?')}; input preparation {prepare}"
+        )
         if meta.get("label_names") is not None:
             _out(f"labels: {', '.join(str(n) for n in meta['label_names'])}")
     return 0

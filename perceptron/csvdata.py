@@ -42,7 +42,9 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _read_rows(path: PathLike, delimiter: str) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+def _read_rows(
+    path: PathLike, delimiter: str
+) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
     """(header or None, [(line number, cells)]) with blank lines skipped."""
     source = Path(path)
     if not source.is_file():
@@ -81,8 +83,9 @@ def _read_rows(path: PathLike, delimiter: str) -> tuple[list[str] | None, list[t
     return header, rows
 
 
-def _to_float(source: PathLike, rows: list[tuple[int, list[str]]], columns: list[int],
-              names: list[str] | None) -> Array:
+def _to_float(
+    source: PathLike, rows: list[tuple[int, list[str]]], columns: list[int], names: list[str] | None
+) -> Array:
     X = np.empty((len(rows), len(columns)), dtype=np.float64)
     for r, (line, cells) in enumerate(rows):
         for c, column in enumerate(columns):

@@ -266,10 +266,22 @@ class Workspace:
             self._y_rows = [self.Y[j] for j in range(self.capacity)]
         return self._rows, self._x_rows, self._y_rows
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> None:
+        # A copy of the buffers would no longer be views of the copied layers' rows:
+        # a copied network starts without a workspace and makes its own.
+        return None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_no_workspace, ())
+
     def valid_for(self, net: Any) -> bool:
         """Whether the network still has the layers, arrays and cost this was built for."""
         key = _key(net)
         return len(key) == len(self.key) and all(a is b for a, b in zip(key, self.key, strict=True))
+
+
+def _no_workspace() -> None:
+    return None
 
 
 def _key(net: Any) -> list[Any]:

@@ -20,7 +20,7 @@ then feeds the sample forward again and compares the costs.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -71,14 +71,14 @@ class LayerStep:
     bias: Array
     z: Array
     a: Array
-    dC_da: Array | None = None  # None for a fused softmax/cross-entropy output
-    dC_db: Array = field(default=None)  # type: ignore[assignment]
-    dC_dw: Array = field(default=None)  # type: ignore[assignment]
-    dC_da_prev: Array = field(default=None)  # type: ignore[assignment]
-    new_weights: Array = field(default=None)  # type: ignore[assignment]
-    new_bias: Array = field(default=None)  # type: ignore[assignment]
-    new_z: Array = field(default=None)  # type: ignore[assignment]
-    new_a: Array = field(default=None)  # type: ignore[assignment]
+    dC_da: Array | None  # None for a fused softmax/cross-entropy output
+    dC_db: Array
+    dC_dw: Array
+    dC_da_prev: Array
+    new_weights: Array
+    new_bias: Array
+    new_z: Array
+    new_a: Array
 
 
 @dataclass
@@ -100,8 +100,9 @@ class Step:
 def article_network() -> tuple[Network, Array, Array, float]:
     """Seed 001's 1-1-1 sigmoid network with quadratic cost, its x, y and rate."""
     from .activations import sigmoid
+    from .costs import quadratic
 
-    net = Network(1, "quadratic")
+    net = Network(1, quadratic)
     for w, b in ((ARTICLE["w1"], ARTICLE["b1"]), (ARTICLE["w2"], ARTICLE["b2"])):
         net.layers.append(
             Layer(weights=np.array([[w]]), bias=np.array([[b]]), activation=sigmoid, init="custom")
@@ -126,40 +127,45 @@ def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
     output = feedforward(work, column)
     loss = float(_losses(work, target)[0])
     fused = _fused(work)
-    records: list[LayerStep] = []
+    forward: list[dict[str, Any]] = []
     a_prev = column
     for i, layer in enumerate(work.layers):
-        records.append(
-            LayerStep(
-                index=i,
-                activation=layer.activation.name,
-                a_prev=a_prev.copy(),
-                weights=layer.weights.copy(),
-                bias=layer.bias.copy(),
-                z=layer.linear_out.copy(),
-                a=layer.activated_out.copy(),
-            )
+        forward.append(
+            {
+                "index": i,
+                "activation": layer.activation.name,
+                "a_prev": a_prev.copy(),
+                "weights": layer.weights.copy(),
+                "bias": layer.bias.copy(),
+                "z": layer.linear_out.copy(),
+                "a": layer.activated_out.copy(),
+            }
         )
         a_prev = layer.activated_out
 
     backpropagate(work, column, target)
     # ∂C/∂a of the output layer comes from the cost; below it, ∂C/∂a_{l−1} = W_lᵀ δ_l.
     dC_da: Array | None = None if fused else work.cost.df(output, target)
-    for record, layer in zip(reversed(records), reversed(work.layers), strict=True):
-        record.dC_da = None if dC_da is None else dC_da.copy()
-        record.dC_db = layer.dC_dbias.copy()
-        record.dC_dw = layer.dC_dweights.copy()
-        record.dC_da_prev = layer.weights.T @ layer.dC_dlinear
-        dC_da = record.dC_da_prev
+    for record, layer in zip(reversed(forward), reversed(work.layers), strict=True):
+        record["dC_da"] = None if dC_da is None else dC_da.copy()
+        record["dC_db"] = layer.dC_dbias.copy()
+        record["dC_dw"] = layer.dC_dweights.copy()
+        record["dC_da_prev"] = layer.weights.T @ layer.dC_dlinear
+        dC_da = record["dC_da_prev"]
 
     update(work, lr)
     new_output = feedforward(work, column)
     new_loss = float(_losses(work, target)[0])
-    for record, layer in zip(records, work.layers, strict=True):
-        record.new_weights = layer.weights.copy()
-        record.new_bias = layer.bias.copy()
-        record.new_z = layer.linear_out.copy()
-        record.new_a = layer.activated_out.copy()
+    records = [
+        LayerStep(
+            **record,
+            new_weights=layer.weights.copy(),
+            new_bias=layer.bias.copy(),
+            new_z=layer.linear_out.copy(),
+            new_a=layer.activated_out.copy(),
+        )
+        for record, layer in zip(forward, work.layers, strict=True)
+    ]
     return Step(
         x=column,
         y=target,
@@ -203,7 +209,9 @@ def article_comparison(step: Step) -> list[tuple[str, float, float]]:
         "cost": np.array(step.loss),
         "new cost": np.array(step.new_loss),
     }
-    return [(name, float(ours[name].reshape(-1)[0]), value) for name, value in ARTICLE_NUMBERS.items()]
+    return [
+        (name, float(ours[name].reshape(-1)[0]), value) for name, value in ARTICLE_NUMBERS.items()
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -228,7 +236,7 @@ def _arr(array: Array) -> str:
         return np.array2string(
             np.asarray(array, dtype=np.float64),
             separator=", ",
-            formatter={"float_kind": _num},
+            formatter={"float_kind": _num},  # type: ignore[arg-type]
             max_line_width=10_000,
         ).replace("\n", "")
     flat = np.asarray(array, dtype=np.float64).reshape(-1)
@@ -258,13 +266,17 @@ def format_step(step: Step, title: str | None = None) -> str:
         lines.append(f"    a{r.index} = {_arr(r.a)}")
     lines.append(f"  cost C = {_num(step.loss)}")
     lines.append("")
-    lines.append("backward: dC/db = σ'(z) ⊙ dC/da, dC/dw = dC/db · a_prevᵀ, dC/da_prev = Wᵀ · dC/db")
+    lines.append(
+        "backward: dC/db = σ'(z) ⊙ dC/da, dC/dw = dC/db · a_prevᵀ, dC/da_prev = Wᵀ · dC/db"
+    )
     for r in reversed(step.layers):
         lines.append(f"  layer {r.index}")
         if r.dC_da is None:
             lines.append("    dC/da: (softmax with cross-entropy: dC/dz = a − y directly)")
         else:
-            source = " (from the cost)" if r.index == L - 1 else f" (dC/da_prev of layer {r.index + 1})"
+            source = (
+                " (from the cost)" if r.index == L - 1 else f" (dC/da_prev of layer {r.index + 1})"
+            )
             lines.append(f"    dC/da{r.index} = {_arr(r.dC_da)}{source}")
         lines.append(f"    dC/db{r.index} = {_arr(r.dC_db)}")
         lines.append(f"    dC/dw{r.index} = {_arr(r.dC_dw)}")

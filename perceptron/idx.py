@@ -219,8 +219,7 @@ def write_idx(path: PathLike, array: Any, *, compress: bool | None = None) -> No
     code = _CODES.get(native)
     if code is None:
         raise TypeError(
-            f"array: expected dtype uint8, int8, int16, int32, float32 or float64, "
-            f"got {data.dtype}"
+            f"array: expected dtype uint8, int8, int16, int32, float32 or float64, got {data.dtype}"
         )
     if not 1 <= data.ndim <= _MAX_DIMS:
         raise ValueError(f"array: expected 1 to {_MAX_DIMS} dimensions, got {data.ndim}")

@@ -61,9 +61,11 @@ def accuracy(net: Network, X: Any, Y: Any) -> float:
         truth = labels.reshape(-1)
         if not np.array_equal(truth, np.round(truth)) or (truth < 0).any():
             raise ValueError("Y: expected integer class labels >= 0")
-        if net.outputdim > 1 and (truth >= net.outputdim).any():
+        # One output unit is a yes/no classifier: its labels are 0 or 1.
+        classes = max(net.outputdim, 2)
+        if truth.size and truth.max() >= classes:
             raise ValueError(
-                f"Y: labels must be below the number of outputs {net.outputdim}, "
+                f"Y: labels must be below the number of classes {classes}, "
                 f"got {int(truth.max())}"
             )
     else:

@@ -68,7 +68,9 @@ def read_digits(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Ar
     """Images as float64 rows N×(rows·cols) scaled to [0, 1], and int64 labels (N,)."""
     images, labels = read_mnist(images_path, labels_path)
     if images.dtype != np.uint8:
-        raise IDXError(f"{images_path}: expected unsigned byte pixels (type 0x08), got {images.dtype}")
+        raise IDXError(
+            f"{images_path}: expected unsigned byte pixels (type 0x08), got {images.dtype}"
+        )
     if len(images) == 0:
         raise IDXError(f"{images_path}: the file holds no images")
     X = images.reshape(len(images), -1).astype(np.float64) * PIXEL_SCALE

@@ -98,10 +98,11 @@ def main() -> int:
         if not args.quick and name != "784-10" and a.mean() < 0.88:
             failures.append(f"{name}: mean accuracy {a.mean():.2%} is below 88%")
     print()
+    if len(seeds) > 1:
+        print("± is the standard deviation over the seeds, min the lowest seed's accuracy.")
     print(
-        "± is the standard deviation over the seeds. Seed 001's figures come from 50,000 training\n"
-        "images and the 10,000-image test set; with 8,000 training images the figures here are\n"
-        "expected to be lower."
+        "Seed 001's figures come from 50,000 training images and the 10,000-image test set;\n"
+        f"with {len(y_train):,} training images the figures here are expected to be lower."
     )
     print(f"total time {time.perf_counter() - started:.1f} s")
     if failures:

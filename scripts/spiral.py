@@ -44,7 +44,7 @@ TRAIN_SEED, HELDOUT_SEED, BIG_SEED, NET_SEED = 0, 1, 2, 0
 # follows) trains full batch; SGD gets its rate decay and momentum, Adam a slight decay.
 SGD_LR, SGD_DECAY, SGD_MOMENTUM = 1.0, 1e-3, 0.9
 ADAM_LR, ADAM_DECAY = 0.05, 5e-7
-EPOCHS, QUICK_EPOCHS = 3000, 60
+EPOCHS, QUICK_EPOCHS = 2000, 60
 L2_VALUES = (0.01, 0.1)
 BIG_PER_CLASS, BIG_BATCH = 1000, 300  # 10 updates an epoch: EPOCHS/10 epochs, same updates
 

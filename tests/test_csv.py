@@ -30,7 +30,9 @@ def _write(path: Path, text: str) -> Path:
 def test_round_trip(tmp_path_factory: pytest.TempPathFactory, X, data, header):
     labels = data.draw(hnp.arrays(np.int64, len(X), elements=st.integers(0, 4)))
     lines = [",".join(f"f{j}" for j in range(X.shape[1])) + ",label"] if header else []
-    lines += [",".join(repr(float(v)) for v in row) + f",{y}" for row, y in zip(X, labels)]
+    lines += [
+        ",".join(repr(float(v)) for v in row) + f",{y}" for row, y in zip(X, labels, strict=True)
+    ]
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     _write(path, "\n".join(lines) + "\n")
     got_X, got_y, names = read_csv(path, "label" if header else None)

@@ -1,0 +1,576 @@
+"""Hostile and broken input: files that lie, bytes that flip, arguments that make no sense.
+
+The promise: a broken file gets only the documented error (ModelFileError or
+IDXError, both ValueErrors) — or loads, when what is left still describes a
+valid network whose arrays are exactly those in the file; nothing is ever
+unpickled; a header that claims huge arrays is refused before anything large
+is allocated; a malformed call gets a ValueError or TypeError and leaves the
+network as it was.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+import pickle
+import struct
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import perceptron as pc
+from perceptron import persistence
+from perceptron.checkpoint import Checkpointer  # noqa: F401  (the module under test)
+
+ROOT = Path(__file__).resolve().parent.parent
+HAVE_IDX = (ROOT / "perceptron" / "idx.py").exists()
+HAVE_CLI = (ROOT / "perceptron" / "cli.py").exists()
+
+
+# ---------------------------------------------------------------------------
+# mutations
+# ---------------------------------------------------------------------------
+def mutate(data: bytes, rng: np.random.Generator, other: bytes) -> bytes:
+    """One random corruption: flips, a truncation, a splice, an insertion or a deletion."""
+    n = len(data)
+    kind = int(rng.integers(6))
+    if kind == 0:  # flip 1 to 4 bytes
+        out = bytearray(data)
+        for i in rng.integers(0, n, size=int(rng.integers(1, 5))):
+            out[i] ^= int(rng.integers(1, 256))
+        return bytes(out)
+    if kind == 1:  # truncate
+        return data[: int(rng.integers(0, n))]
+    if kind == 2:  # splice: a segment of this file copied over another place
+        a, b, length = int(rng.integers(n)), int(rng.integers(n)), int(rng.integers(1, 64))
+        out = bytearray(data)
+        chunk = data[a : a + length]
+        out[b : b + len(chunk)] = chunk
+        return bytes(out[:n])
+    if kind == 3:  # insert random bytes
+        at = int(rng.integers(n + 1))
+        return data[:at] + rng.bytes(int(rng.integers(1, 16))) + data[at:]
+    if kind == 4:  # delete a segment
+        at = int(rng.integers(n))
+        return data[:at] + data[at + int(rng.integers(1, 64)) :]
+    # splice with another file: the head of one, the tail of the other
+    cut = int(rng.integers(min(n, len(other)) + 1))
+    return data[:cut] + other[cut:]
+
+
+def small_net(sizes: list[int], dtype: Any = np.float64, seed: int = 0) -> pc.Network:
+    return pc.network(sizes, "tanh", "quadratic", output_activation="sigmoid", rng=seed, dtype=dtype)
+
+
+def load_outcome(path: Path) -> str:
+    """'refused' or 'loaded' (checked against an independent reading); anything else raises."""
+    try:
+        net = pc.load(path)
+    except pc.ModelFileError:
+        return "refused"
+    with np.load(path, allow_pickle=False) as data:
+        header = json.loads(data["header"].tobytes())
+        assert header["inputdim"] == net.inputdim
+        assert [spec["outsize"] for spec in header["layers"]] == net.sizes[1:]
+        for i, layer in enumerate(net.layers):
+            assert np.array_equal(layer.weights, data[f"W{i}"])
+            assert np.array_equal(layer.bias, data[f"b{i}"])
+            assert layer.activation.name == header["layers"][i]["activation"]
+    return "loaded"
+
+
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=20)
+def test_corrupted_model_files_are_refused_cleanly(
+    tmp_path_factory: pytest.TempPathFactory, sizes: list[int], dtype: Any, seed: int
+) -> None:
+    folder = tmp_path_factory.mktemp("models")
+    original, other = folder / "model.npz", folder / "other.npz"
+    pc.save(small_net(sizes, dtype, seed % 1000), original)
+    pc.save(small_net([3, 2], np.float64, 1), other)
+    data, other_data = original.read_bytes(), other.read_bytes()
+    rng = np.random.default_rng(seed)
+    broken = folder / "broken.npz"
+    outcomes = []
+    for _ in range(60):
+        broken.write_bytes(mutate(data, rng, other_data))
+        outcomes.append(load_outcome(broken))
+    assert "refused" in outcomes
+
+
+def test_thousands_of_corrupted_files_from_a_seeded_rng(tmp_path: Path) -> None:
+    sources = []
+    for i, sizes in enumerate(([2, 3, 1], [4, 1], [3, 5, 4, 2])):
+        path = tmp_path / f"m{i}.npz"
+        pc.save(small_net(sizes, seed=i), path)
+        sources.append(path.read_bytes())
+    rng = np.random.default_rng(2024)
+    broken = tmp_path / "broken.npz"
+    counts = {"refused": 0, "loaded": 0}
+    for _ in range(1500):
+        pick = int(rng.integers(len(sources)))
+        broken.write_bytes(mutate(sources[pick], rng, sources[(pick + 1) % len(sources)]))
+        counts[load_outcome(broken)] += 1
+    assert counts["refused"] > 1000, counts
+
+
+# ---------------------------------------------------------------------------
+# checkpoints
+# ---------------------------------------------------------------------------
+X, LABELS = pc.spiral(6, 3, rng=0)
+Y = pc.one_hot(LABELS, 3)
+
+
+def ckpt_net() -> pc.Network:
+    return pc.network([2, 4, 3], "relu", "cross_entropy", output_activation="softmax", rng=1)
+
+
+def test_corrupted_checkpoints_are_refused_and_change_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good.ckpt"
+    pc.sgd(ckpt_net(), X, Y, 4, 2, 0.1, rng=3, optimizer=pc.Adam(), checkpoint=good)
+    other = tmp_path / "other.ckpt"
+    pc.sgd(ckpt_net(), X, Y, 4, 2, 0.1, rng=4, optimizer=pc.Adam(), checkpoint=other)
+    data, other_data = good.read_bytes(), other.read_bytes()
+    rng = np.random.default_rng(7)
+    broken = tmp_path / "broken.ckpt"
+    counts = {"refused": 0, "loaded": 0}
+    for _ in range(400):
+        broken.write_bytes(mutate(data, rng, other_data))
+        net, optimizer = ckpt_net(), pc.Adam()
+        before = [(layer.weights.copy(), layer.bias.copy()) for layer in net.layers]
+        try:
+            history = pc.sgd(net, X, Y, 4, 2, 0.1, rng=3, optimizer=optimizer, checkpoint=broken)
+        except pc.ModelFileError:
+            counts["refused"] += 1
+            assert optimizer.t == 0 and optimizer.moments is None
+            for (w, b), layer in zip(before, net.layers, strict=True):
+                assert np.array_equal(w, layer.weights) and np.array_equal(b, layer.bias)
+            continue
+        counts["loaded"] += 1
+        assert history.epochs == 2
+        with np.load(broken, allow_pickle=False) as saved:
+            for i, layer in enumerate(net.layers):
+                assert np.array_equal(layer.weights, saved[f"W{i}"])
+            assert np.array_equal(optimizer.moments[0][0], saved["opt_moment_w0"])  # type: ignore[index]
+    assert counts["refused"] > 300, counts
+
+
+# ---------------------------------------------------------------------------
+# no code runs, no huge allocation
+# ---------------------------------------------------------------------------
+class Marker:
+    """Unpickling this object creates the file at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (str(self.path), "w"))
+
+
+def _npz(path: Path, **arrays: Any) -> None:
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def _header(net: pc.Network) -> np.ndarray:
+    return np.frombuffer(json.dumps(persistence.network_header(net)).encode(), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("where", ["weights", "header", "whole file", "checkpoint"])
+def test_a_pickled_object_is_never_unpickled(tmp_path: Path, where: str) -> None:
+    marker = tmp_path / "marker"
+    # The test can fail: unpickling this payload really does create the marker.
+    pickle.loads(pickle.dumps(Marker(marker)))
+    assert marker.exists()
+    marker.unlink()
+
+    net = small_net([2, 3, 1])
+    evil = np.array([Marker(marker)], dtype=object)
+    path = tmp_path / "evil.npz"
+    if where == "weights":
+        _npz(path, header=_header(net), W0=evil, b0=net.layers[0].bias, W1=net.layers[1].weights,
+             b1=net.layers[1].bias)  # fmt: skip
+    elif where == "header":
+        _npz(path, header=evil)
+    elif where == "whole file":
+        path.write_bytes(pickle.dumps(Marker(marker)))
+    if where == "checkpoint":
+        pc.sgd(ckpt_net(), X, Y, 4, 1, 0.1, rng=3, checkpoint=path)
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        arrays["W0"] = evil
+        _npz(path, **arrays)
+        with pytest.raises(pc.ModelFileError, match="object|pickle"):
+            pc.sgd(ckpt_net(), X, Y, 4, 1, 0.1, rng=3, checkpoint=path)
+    else:
+        with pytest.raises(pc.ModelFileError):
+            pc.load(path)
+    assert not marker.exists()
+
+
+def _lying_model(path: Path, inputdim: int, outsize: int) -> None:
+    """A small file whose header and .npy headers claim inputdim×outsize weights."""
+    header = {
+        "format": "perceptron",
+        "version": 1,
+        "inputdim": inputdim,
+        "cost": "quadratic",
+        "dtype": "float64",
+        "layers": [{"outsize": outsize, "activation": "sigmoid", "init": "custom"}],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        raw = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+        member = io.BytesIO()
+        np.lib.format.write_array(member, raw)
+        archive.writestr("header.npy", member.getvalue())
+        for name, shape in (("W0", (outsize, inputdim)), ("b0", (outsize, 1))):
+            member = io.BytesIO()
+            np.lib.format.write_array_header_1_0(
+                member, {"descr": "<f8", "fortran_order": False, "shape": shape}
+            )
+            archive.writestr(f"{name}.npy", member.getvalue() + b"\0" * 64)
+    path.write_bytes(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("inputdim", "outsize"),
+    [(1 << 24, 64), (1 << 20, 1 << 10), (1 << 13, 1 << 13), (1 << 24, 1 << 24)],
+)
+def test_a_header_claiming_huge_arrays_allocates_nothing_large(
+    tmp_path: Path, inputdim: int, outsize: int
+) -> None:
+    path = tmp_path / "liar.npz"
+    _lying_model(path, inputdim, outsize)
+    assert path.stat().st_size < 2_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(pc.ModelFileError):
+            pc.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, peak
+
+
+# ---------------------------------------------------------------------------
+# IDX files
+# ---------------------------------------------------------------------------
+IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def parse_idx(data: bytes) -> np.ndarray:
+    """An independent reading of IDX bytes (plain or gzip), for comparison."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if data[:2] != b"\0\0" or data[2] not in IDX_TYPES:
+        raise ValueError("bad magic")
+    ndim = data[3]
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    dtype = np.dtype(IDX_TYPES[data[2]])
+    body = data[4 + 4 * ndim :]
+    if len(body) != math.prod(shape) * dtype.itemsize:
+        raise ValueError("size")
+    return np.frombuffer(body, dtype=dtype).reshape(shape)
+
+
+@pytest.mark.skipif(not HAVE_IDX, reason="perceptron/idx.py does not exist yet")
+@given(
+    shape=st.lists(st.integers(1, 5), min_size=1, max_size=3),
+    code=st.sampled_from(sorted(IDX_TYPES)),
+    compress=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=25)
+def test_corrupted_idx_files_get_only_idx_errors(
+    tmp_path_factory: pytest.TempPathFactory,
+    shape: list[int],
+    code: int,
+    compress: bool,
+    seed: int,
+) -> None:
+    from perceptron.idx import IDXError, read_idx, write_idx
+
+    folder = tmp_path_factory.mktemp("idx")
+    rng = np.random.default_rng(seed)
+    array = (rng.random(shape) * 100).astype(np.dtype(IDX_TYPES[code]).newbyteorder("="))
+    original = folder / ("a.idx.gz" if compress else "a.idx")
+    write_idx(original, array)
+    assert np.array_equal(read_idx(original), array)
+    other = folder / "b.idx"
+    write_idx(other, np.arange(12, dtype=np.uint8).reshape(3, 4))
+    data, other_data = original.read_bytes(), other.read_bytes()
+    broken = folder / "broken"
+    for _ in range(50):
+        mutated = mutate(data, rng, other_data)
+        broken.write_bytes(mutated)
+        try:
+            got = read_idx(broken)
+        except IDXError:
+            continue
+        expected = parse_idx(mutated)
+        assert got.shape == expected.shape
+        assert np.array_equal(got, expected.astype(got.dtype), equal_nan=got.dtype.kind == "f")
+
+
+@pytest.mark.skipif(not HAVE_IDX, reason="perceptron/idx.py does not exist yet")
+@pytest.mark.parametrize("compress", [False, True])
+def test_an_idx_header_claiming_huge_data_allocates_nothing_large(
+    tmp_path: Path, compress: bool
+) -> None:
+    from perceptron.idx import IDXError, read_idx
+
+    data = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 60000, 2800, 2800) + b"\0" * 100
+    path = tmp_path / "liar.idx"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, peak
+
+
+# ---------------------------------------------------------------------------
+# malformed calls
+# ---------------------------------------------------------------------------
+BAD: list[Any] = [
+    None, "3", "", "abc", b"12", 3.5, -1, 0, 2**70, -(2**70), 1 << 40, True,
+    float("nan"), float("inf"), -float("inf"), 1j, [], [[1.0, 2.0], [3.0]], {"a": 1},
+    np.array([]), np.zeros((0, 2)), np.zeros((2, 0)), np.full((3, 2), np.nan),
+    np.full((3, 2), np.inf), np.array(["a", "b"]), np.zeros((2, 2, 2)),
+    np.array([1 + 1j, 2]), np.array([object(), 1.0], dtype=object), np.zeros(7),
+    np.ones((3, 5)), np.ones((4, 2)), np.ones((3, 3)) / 3.0, np.arange(3), np.array([0, 1, 7]),
+    np.float64("nan"), np.int64(-5), object(),
+]  # fmt: skip
+
+
+def snapshot(net: pc.Network) -> list[Any]:
+    out: list[Any] = [net.inputdim, net.cost, len(net.layers), net.accumulated]
+    out.append(None if net._last_input is None else net._last_input.copy())
+    for layer in net.layers:
+        for name in ("weights", "bias", "linear_out", "activated_out", "dC_dlinear",
+                     "dC_dweights", "dC_dbias"):  # fmt: skip
+            value = getattr(layer, name)
+            out.append(None if value is None else np.array(value, copy=True))
+        out.append(layer.activation)
+    return out
+
+
+def same(a: list[Any], b: list[Any]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
+                return False
+            if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+                return False
+        elif x is not y and x != y:
+            return False
+    return True
+
+
+def prepared_net() -> pc.Network:
+    """A 2-3-3 network in the middle of a batch: caches filled, one sample accumulated."""
+    net = pc.network([2, 3, 3], "tanh", "quadratic", output_activation="sigmoid", rng=0)
+    pc.feedforward(net, [0.5, -0.25])
+    pc.backpropagate(net, [0.5, -0.25], [1.0, 0.0, 0.0])
+    return net
+
+
+Xg, Yg = X[:9], Y[:9]
+VALID_SGD: dict[str, Any] = {
+    "X": Xg, "Y": Yg, "batchsize": 4, "epochs": 1, "lr": 0.1, "rng": 0, "shuffle": True,
+    "optimizer": None, "validation": None, "on_epoch": None, "l2": 0.0, "patience": None,
+    "engine": "sample", "checkpoint": None,
+}  # fmt: skip
+POSITIONAL_SGD = ("X", "Y", "batchsize", "epochs", "lr")
+
+
+def call_sgd(net: pc.Network, args: dict[str, Any]) -> Any:
+    positional = [args[name] for name in POSITIONAL_SGD]
+    keywords = {k: v for k, v in args.items() if k not in POSITIONAL_SGD}
+    return pc.sgd(net, *positional, **keywords)
+
+
+# (name, call(net, value), whether a huge valid value would run for ever or diverge)
+CALLS: dict[str, Callable[[pc.Network, Any], Any]] = {
+    "feedforward x": lambda net, v: pc.feedforward(net, v),
+    "backpropagate x": lambda net, v: pc.backpropagate(net, v, [1.0, 0.0, 0.0]),
+    "backpropagate y": lambda net, v: pc.backpropagate(net, [0.5, -0.25], v),
+    "update lr": lambda net, v: pc.update(net, v),
+    "update optimizer": lambda net, v: pc.update(net, 0.1, v),
+    "add_layer outsize": lambda net, v: pc.add_layer(net, v, "sigmoid"),
+    "add_layer activation": lambda net, v: pc.add_layer(net, 2, v),
+    "add_layer init": lambda net, v: pc.add_layer(net, 2, "sigmoid", init=v),
+    "add_layer rng": lambda net, v: pc.add_layer(net, 2, "sigmoid", rng=v),
+    "predict X": lambda net, v: pc.predict(net, v),
+    "accuracy X": lambda net, v: pc.accuracy(net, v, [0, 1, 2]),
+    "accuracy Y": lambda net, v: pc.accuracy(net, np.ones((3, 2)), v),
+    "save path": lambda net, v: pc.save(net, v),
+    "save meta": lambda net, v: pc.save(net, "model.npz", meta=v),
+    "load path": lambda net, v: pc.load(v),
+    "spiral samples": lambda net, v: pc.spiral(v, 3),
+    "spiral classes": lambda net, v: pc.spiral(5, v),
+    "spiral noise": lambda net, v: pc.spiral(5, 3, noise=v),
+    "spiral rng": lambda net, v: pc.spiral(5, 3, rng=v),
+    "one_hot labels": lambda net, v: pc.one_hot(v, 3),
+    "one_hot classes": lambda net, v: pc.one_hot([0, 1, 2], v),
+    "net": lambda net, v: pc.feedforward(v, [0.5, -0.25]),
+    **{
+        f"sgd {name}": (lambda name: lambda net, v: call_sgd(net, {**VALID_SGD, name: v}))(name)
+        for name in VALID_SGD
+    },
+}
+# A valid but enormous value here would train for ever or diverge: not a malformed call.
+RUNAWAY = {"sgd epochs", "sgd lr", "update lr"}
+
+
+def _runaway(name: str, value: Any) -> bool:
+    return name in RUNAWAY and isinstance(value, (int, float)) and not isinstance(value, bool) and (
+        math.isfinite(value) and abs(value) > 100
+    )
+
+
+@given(name=st.sampled_from(sorted(CALLS)), value=st.sampled_from(range(len(BAD))))
+@settings(max_examples=300)
+def test_malformed_calls_get_value_or_type_errors_and_change_nothing(
+    name: str, value: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    bad = BAD[value]
+    assume(not _runaway(name, bad))
+    net = prepared_net()
+    before = snapshot(net)
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    try:
+        CALLS[name](net, bad)
+    except (ValueError, TypeError) as error:
+        assert str(error), "an error must say what is wrong"
+        assert same(snapshot(net), before), f"{name}={bad!r} was refused but changed the net"
+    except FileNotFoundError:
+        assert name in ("load path", "save path"), name
+        assert same(snapshot(net), before)
+    finally:
+        os.chdir(cwd)
+
+
+def test_every_call_and_value_pair_is_exercised_in_the_drill_or_here() -> None:
+    """The exhaustive product, quickly: every malformed value against every call."""
+    import os
+
+    failures = []
+    cwd = os.getcwd()
+    for name, call in CALLS.items():
+        for bad in BAD:
+            if _runaway(name, bad):
+                continue
+            net = prepared_net()
+            before = snapshot(net)
+            try:
+                os.chdir(ROOT.parent if False else os.getcwd())
+                call(net, bad)
+            except (ValueError, TypeError):
+                if not same(snapshot(net), before):
+                    failures.append((name, repr(bad), "changed the net"))
+            except FileNotFoundError:
+                if name not in ("load path", "save path"):
+                    failures.append((name, repr(bad), "FileNotFoundError"))
+            except BaseException as error:  # noqa: BLE001
+                failures.append((name, repr(bad), type(error).__name__))
+            finally:
+                os.chdir(cwd)
+    assert not failures, failures[:20]
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        (pc.add_layer, ("net", 1 << 25, "sigmoid")),
+        (pc.add_layer, ("net", 1 << 23, "sigmoid")),
+        (pc.spiral, (1 << 30, 3)),
+        (pc.spiral, (1 << 20, 1 << 10)),
+        (pc.one_hot, (np.zeros(1 << 12, dtype=np.int64), 1 << 22)),
+        (pc.Network, (1 << 30, "quadratic")),
+    ],
+)
+def test_sizes_beyond_the_limits_are_refused_up_front(function: Any, args: tuple[Any, ...]) -> None:
+    net = pc.Network(1 << 10, "quadratic")
+    args = tuple(net if a == "net" else a for a in args)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="limit|<="):
+            function(*args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+    assert not net.layers
+
+
+# ---------------------------------------------------------------------------
+# the command line
+# ---------------------------------------------------------------------------
+ARGV_BAD = st.sampled_from(
+    ["--epochs", "--batchsize", "--lr", "--layers", "--seed", "--l2", "--patience", "--decay",
+     "--momentum", "--data", "--activation", "--cost", "--optimizer", "--engine", "--checkpoint",
+     "--save", "--init", "--label"]
+)  # fmt: skip
+ARGV_VALUES = st.sampled_from(
+    ["-1", "0", "nan", "inf", "-inf", "abc", "", "1e400", "99999999999999999999", "3.5",
+     "0,0", "10,", ",", "-5,3", "1e30", "/nonexistent/x.npz", "/", ".", "spiral", "xor", "2"]
+)  # fmt: skip
+
+
+@pytest.mark.skipif(not HAVE_CLI, reason="perceptron/cli.py does not exist yet")
+@given(
+    command=st.sampled_from(["train", "evaluate", "predict", "summary", "explain", "bogus"]),
+    pairs=st.lists(st.tuples(ARGV_BAD, ARGV_VALUES), min_size=1, max_size=3),
+)
+@settings(max_examples=60)
+def test_malformed_command_lines_exit_non_zero(
+    command: str, pairs: list[tuple[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from perceptron.cli import main
+
+    argv = [command]
+    for option, value in pairs:
+        argv += [option, value]
+    # A command line that happens to be valid would train MNIST for 30 epochs: keep it
+    # short and on the small data, unless the draw itself sets these.
+    options = {option for option, _ in pairs}
+    if command == "train":
+        if "--epochs" not in options:
+            argv += ["--epochs", "1"]
+        if "--data" not in options:
+            argv += ["--data", "spiral"]
+    assume(not (command == "train" and dict(pairs).get("--epochs", "1") not in BAD_EPOCHS))
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert isinstance(code, int)
+    if code != 0:
+        assert "error" in captured.err or captured.err == "" and code == 2
+
+
+# Values of --epochs that are refused (anything else would start a real, long run).
+BAD_EPOCHS = {"-1", "nan", "inf", "-inf", "abc", "", "1e400", "3.5", "0,0", "10,", ",", "-5,3",
+              "1e30", "/nonexistent/x.npz", "/", ".", "spiral", "xor", "1", "0", "2"}  # fmt: skip
