@@ -7,16 +7,16 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
 from .costs import Cost, cross_entropy, mse, quadratic
+from .csvdata import CSVError, read_csv
 from .datasets import one_hot, spiral, stratified_split, train_test_split, xor
 from .gradcheck import gradient_check
+from .idx import IDXError
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
 from .interop import from_torch, to_torch
 from .metrics import accuracy, predict
+from .mnist import load_digits
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
-from .csvdata import CSVError, read_csv
-from .idx import IDXError
-from .mnist import load_digits
 from .persistence import ModelFileError, load, load_with_meta, save
 from .summary import summary
 from .train import History, TrainingDiverged, backpropagate, feedforward, sgd, update

@@ -464,7 +464,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     _out(
         f"Training: {opt_text[args.optimizer]}"
         + (f" (decay {args.decay})" if args.decay else "")
-        + f", batch {args.batchsize}, lr {lr}, {args.epochs} epochs, engine {args.engine}"
+        + f", batch {args.batchsize}, lr {lr}, {args.epochs} epoch"
+        + ("" if args.epochs == 1 else "s")
+        + f", engine {args.engine}"
         + (f", l2 {args.l2}" if args.l2 else "")
         + (f", patience {args.patience}" if args.patience else "")
     )

@@ -94,7 +94,14 @@ def stratified_split(
     if fraction > 1:
         raise ValueError(f"fraction: expected a number in (0, 1], got {fraction}")
     generator = as_generator(rng)
-    array = np.asarray(labels).reshape(-1)
+    array = np.asarray(labels)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"labels: expected a non-empty 1-D array of class labels (for one-hot rows use "
+            f"train_test_split or labels.argmax(axis=1)), got shape {array.shape}"
+        )
     train, test = [], []
     for c in np.unique(array):
         members = np.flatnonzero(array == c)

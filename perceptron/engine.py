@@ -245,26 +245,39 @@ class Workspace:
             )
         self.fused = net.cost is cross_entropy and layers[-1].activation is softmax
         self.gradient = GRADIENTS.get(id(net.cost)) or _generic_gradient(net.cost)
-        self._rows: list[list[tuple[Array, ...]]] | None = None
-        self._x_rows: list[Array] = []
-        self._y_rows: list[Array] = []
+        self._plans: list[tuple[Any, ...]] | None = None
 
-    def rows(self) -> tuple[list[list[tuple[Array, ...]]], list[Array], list[Array]]:
-        """Per-sample views (z, a, δ, g, t, s of every layer; x; y), made once.
+    def plans(self) -> list[tuple[Any, ...]]:
+        """One plan a sample row j, made once: every view and array its steps touch.
 
-        The per-sample loop then only indexes lists and creates no array.
+        A plan is (x_j, forward steps, last-layer step, backward steps); the loop
+        over samples then only unpacks tuples and calls numpy, creating no array.
         """
-        if self._rows is None:
-            self._rows = [
-                [
-                    (st.Z[j], st.A[j], st.D[j], st.G[j], st.T[j], st.S[j])
-                    for j in range(self.capacity)
-                ]
-                for st in self.stages
-            ]
-            self._x_rows = [self.X[j] for j in range(self.capacity)]
-            self._y_rows = [self.Y[j] for j in range(self.capacity)]
-        return self._rows, self._x_rows, self._y_rows
+        if self._plans is None:
+            stages = self.stages
+            last = stages[-1]
+            self._plans = []
+            for j in range(self.capacity):
+                forward = tuple(
+                    (st.weights, st.bias, st.Z[j], st.A[j], st.S[j], st.forward) for st in stages
+                )
+                final = (last.Z[j], last.A[j], last.D[j], last.T[j], last.S[j], self.Y[j])
+                backward = tuple(
+                    (
+                        stages[l + 1].weights,
+                        stages[l + 1].D[j],
+                        st.Z[j],
+                        st.A[j],
+                        st.G[j],
+                        st.D[j],
+                        st.T[j],
+                        st.S[j],
+                        st.backward,
+                    )
+                    for l, st in reversed(list(enumerate(stages[:-1])))
+                )
+                self._plans.append((self.X[j], forward, final, backward))
+        return self._plans
 
     def __deepcopy__(self, memo: dict[int, Any]) -> None:
         # A copy of the buffers would no longer be views of the copied layers' rows:
@@ -358,39 +371,29 @@ def _sample_chunk(net: Any, ws: Workspace, X: Array, Y: Array, rows: Array) -> f
     n = len(rows)
     _make_room(net, n)
     _gather(ws, X, Y, rows)
-    matmul = np.matmul
-    add = np.add
-    stages = [(st.weights, st.bias, st.forward) for st in ws.stages]
-    backs = [(st.weights, st.backward) for st in ws.stages]
-    rows_by_stage, x_rows, y_rows = ws.rows()
-    last_rows = rows_by_stage[-1]
-    last_back = ws.stages[-1].backward
+    matmul, add, subtract = np.matmul, np.add, np.subtract
+    last_backward = ws.stages[-1].backward
     gradient = ws.gradient
     fused = ws.fused
-    nstages = len(stages)
-    hidden = range(nstages - 2, -1, -1)
-    for j in range(n):
-        # forward: z = W a_prev + b, a = σ(z)
-        a_prev = x_rows[j]
-        for (W, b, forward), stage_rows in zip(stages, rows_by_stage, strict=True):
-            z, a, _, _, _, s = stage_rows[j]
+    for x, forward_steps, final, backward_steps in ws.plans()[:n]:
+        # forward, layer by layer: z = W a_prev + b, a = σ(z)
+        a_prev = x
+        for W, b, z, a, s, forward in forward_steps:
             matmul(W, a_prev, out=z)
             add(z, b, out=z)
             forward(z, a, s)
             a_prev = a
-        # backward: δ of the last layer, then δ_l = σ'(z_l) ⊙ W_{l+1}ᵀ δ_{l+1}
-        z, a, d, _, t, s = last_rows[j]
+        # the last layer's δ = (∂a/∂z)ᵀ ∂C/∂a (a − y when softmax meets cross-entropy)
+        z, a, d, t, s, y = final
         if fused:
-            np.subtract(a, y_rows[j], out=d)
+            subtract(a, y, out=d)
         else:
-            gradient(a, y_rows[j], d, t)
-            last_back(z, a, d, d, t, s)
-        for l in hidden:
-            W_above = backs[l + 1][0]
-            z, a, d_l, g, t, s = rows_by_stage[l][j]
-            matmul(d, W_above, out=g)
-            backs[l][1](z, a, g, d_l, t, s)
-            d = d_l
+            gradient(a, y, d, t)
+            last_backward(z, a, d, d, t, s)
+        # backwards: δ_l = σ'(z_l) ⊙ W_{l+1}ᵀ δ_{l+1}
+        for W_above, d_above, z, a, g, d, t, s, backward in backward_steps:
+            matmul(d_above, W_above, out=g)
+            backward(z, a, g, d, t, s)
     return _finish(net, ws, n)
 
 

@@ -65,8 +65,7 @@ def accuracy(net: Network, X: Any, Y: Any) -> float:
         classes = max(net.outputdim, 2)
         if truth.size and truth.max() >= classes:
             raise ValueError(
-                f"Y: labels must be below the number of classes {classes}, "
-                f"got {int(truth.max())}"
+                f"Y: labels must be below the number of classes {classes}, got {int(truth.max())}"
             )
     else:
         raise ValueError(

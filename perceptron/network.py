@@ -75,6 +75,8 @@ class Layer:
         self._pending = 0
         # Scratch for Δ A_prevᵀ when it must be added to sums already formed.
         self._product: Array | None = None
+        # The mean gradient handed to the update, reused (see _mean_gradient).
+        self._mean: tuple[Array, Array] | None = None
 
     # -- sizes --------------------------------------------------------------
     @property
@@ -128,6 +130,20 @@ class Layer:
             self._sum_weights.fill(0)
             self._sum_bias.fill(0)
         self._sums_valid = True
+
+    def _mean_gradient(self, n: int, l2_scale: float = 0.0) -> tuple[Array, Array]:
+        """(Σ ∂C/∂W / n + l2_scale·W, Σ ∂C/∂b / n) in buffers reused at every update.
+
+        The arrays are overwritten by the next call: use them before then.
+        """
+        if self._mean is None:
+            self._mean = (np.empty_like(self._sum_weights), np.empty_like(self._sum_bias))
+        gw, gb = self._mean
+        np.divide(self.dC_dweights, n, out=gw)
+        if l2_scale:
+            gw += l2_scale * self.weights
+        np.divide(self.dC_dbias, n, out=gb)
+        return gw, gb
 
     def _reset_sums(self) -> None:
         self._pending = 0

@@ -147,14 +147,8 @@ def backpropagate(net: Network, x: Any, y: Any) -> None:
 
 
 def _mean_gradients(net: Network, l2_scale: float) -> list[tuple[Array, Array]]:
-    n = net.accumulated
-    grads = []
-    for layer in net.layers:
-        gw = layer.dC_dweights / n
-        if l2_scale:
-            gw += l2_scale * layer.weights
-        grads.append((gw, layer.dC_dbias / n))
-    return grads
+    # In buffers each layer reuses at every update (no allocation per batch).
+    return [layer._mean_gradient(net.accumulated, l2_scale) for layer in net.layers]
 
 
 @contextmanager
@@ -183,16 +177,29 @@ def _reset(net: Network) -> None:
     net.accumulated = 0
 
 
+def _all_finite(arrays: list[Array]) -> bool:
+    """Every element of every array finite? a·a (one BLAS call) is finite unless some
+    element is not or the squares overflow; only then look element by element."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in arrays:
+            flat = a.reshape(-1)
+            if not (math.isfinite(float(flat @ flat)) or np.isfinite(flat).all()):
+                return False
+    return True
+
+
 def _apply_update(
     net: Network, lr: float, optimizer: Optimizer | None, l2_scale: float = 0.0
 ) -> None:
     """Mean gradient → optimizer → θ ← θ − Δ for every layer at once, then reset."""
     grads = _mean_gradients(net, l2_scale)
     if optimizer is None:
-        steps, state = [(lr * gw, lr * gb) for gw, gb in grads], None
+        # Δ = lr·g, formed in g's own buffers
+        steps = [(np.multiply(gw, lr, out=gw), np.multiply(gb, lr, out=gb)) for gw, gb in grads]
+        state = None
     else:
         steps, state = optimizer.steps(grads, lr)
-    if not all(np.isfinite(sw).all() and np.isfinite(sb).all() for sw, sb in steps):
+    if not _all_finite([a for pair in steps for a in pair]):
         raise TrainingDiverged(
             "the gradient or the step is not finite; the network keeps its last finite "
             "weights. Try a smaller lr, another cost or initializer, or scale the inputs"

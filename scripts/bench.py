@@ -1,4 +1,4 @@
-"""Training speed on the shipped MNIST digits: this project's engines beside PyTorch and scikit-learn.
+"""Training speed on the shipped MNIST digits: our engines beside PyTorch and scikit-learn.
 
 Usage::
 
@@ -87,7 +87,7 @@ IMPL_LABEL = {
 
 
 def nparams(sizes: list[int]) -> int:
-    return sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:]))
+    return sum(o * (i + 1) for i, o in zip(sizes[:-1], sizes[1:], strict=False))
 
 
 # ---------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def work_torch(spec: dict[str, Any]) -> dict[str, Any]:
     torch.manual_seed(0)
     layers: list[Any] = []
     sizes = w["sizes"]
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=False)):
         layers.append(torch.nn.Linear(fan_in, fan_out))
         last = i == len(sizes) - 2
         if w["activation"] == "sigmoid":
@@ -434,7 +434,8 @@ def check_engines(rows: list[dict[str, Any]]) -> list[str]:
         rel = abs(row["checksum"] - twin["checksum"]) / abs(twin["checksum"])
         if rel > tol:
             problems.append(
-                f"{row['threads']} thread(s), {row['workload']} batch {row['batch']} {row['dtype']}: "
+                f"{row['threads']} thread(s), {row['workload']} batch {row['batch']} "
+                f"{row['dtype']}: "
                 f"the engines' weights differ by {rel:.2e} (relative), more than {tol:.0e}"
             )
     return problems

@@ -120,6 +120,14 @@ def train(
     return run
 
 
+def shown(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def save_pictures(runs: list[Run], X: np.ndarray, labels: np.ndarray, out: Path) -> list[Path]:
     import matplotlib
 
@@ -177,9 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few epochs, sanity checks only")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go")
-    parser.add_argument(
-        "--plot", action="store_true", help="save the pictures in --quick mode too"
-    )
+    parser.add_argument("--plot", action="store_true", help="save the pictures in --quick mode too")
     parser.add_argument("--no-plot", action="store_true", help="do not save pictures")
     args = parser.parse_args(argv)
     epochs = QUICK_EPOCHS if args.quick else EPOCHS
@@ -226,22 +232,28 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     print("Adam again, with L2 regularization or more data (held-out: the same 3000 points):")
-    print(f"{'variant':<44} {'train':>7} {'held-out':>9}")
-    print(f"{'100 per class, l2=0 (above)':<44} {adam.train_acc:>7.1%} {adam.heldout_acc:>9.1%}")
+    print(f"{'variant':<46} {'train':>7} {'held-out':>9}")
+    print(f"{'100 per class, l2=0 (above)':<46} {adam.train_acc:>7.1%} {adam.heldout_acc:>9.1%}")
     for l2 in L2_VALUES:
         run = train(
             f"l2={l2:g}", Adam(decay=ADAM_DECAY), ADAM_LR, X, labels, heldout, epochs, n, l2=l2
         )
         name = f"100 per class, l2={l2:g}"
-        print(f"{name:<44} {run.train_acc:>7.1%} {run.heldout_acc:>9.1%}")
+        print(f"{name:<46} {run.train_acc:>7.1%} {run.heldout_acc:>9.1%}")
     big_X, big_labels = spiral(BIG_PER_CLASS, CLASSES, rng=BIG_SEED)
     big_epochs = max(1, epochs * BIG_BATCH // len(big_X))
     big = train(
-        "more data", Adam(decay=ADAM_DECAY), ADAM_LR, big_X, big_labels, heldout, big_epochs,
+        "more data",
+        Adam(decay=ADAM_DECAY),
+        ADAM_LR,
+        big_X,
+        big_labels,
+        heldout,
+        big_epochs,
         BIG_BATCH,
     )
     name = f"{BIG_PER_CLASS} per class (rng={BIG_SEED}), batch {BIG_BATCH}, {big_epochs} epochs"
-    print(f"{name:<44} {big.train_acc:>7.1%} {big.heldout_acc:>9.1%}")
+    print(f"{name:<46} {big.train_acc:>7.1%} {big.heldout_acc:>9.1%}")
     print()
 
     if not args.no_plot and (args.plot or not args.quick):
@@ -252,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             print("          the decision regions and loss curves as PNG files")
         else:
             for path in save_pictures(runs, X, labels, args.out):
-                print(f"saved {path}")
+                print(f"saved {shown(path)}")
         print()
 
     failures = []
@@ -278,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"OK: Adam reached {adam.train_acc:.1%} training (>= {TRAIN_BAR:.0%}) and "
             f"{adam.heldout_acc:.1%} held-out (>= {HELDOUT_BAR:.0%}) accuracy; "
-            f"training accuracy first reached {TRAIN_BAR:.0%} after epoch {adam.first_epoch}"
+            f"training accuracy first reached {TRAIN_BAR:.0%} in epoch {adam.first_epoch} "
+            "(epochs count from 0)"
         )
     return 0
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import re
 import subprocess
 import sys
@@ -50,13 +52,21 @@ def mnist_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (SHIPPED / "t10k-images-idx3-ubyte.gz").is_file():
         pytest.skip("the shipped MNIST files are not in perceptron/data/mnist-10k")
     path = tmp_path_factory.mktemp("mnist") / "digits.npz"
-    assert cli.main(["train", "--epochs", "1", "--save", str(path)]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["train", "--epochs", "1", "--save", str(path)]) == 0
+    (path.parent / "train.txt").write_text(printed.getvalue())
     return path
 
 
-def test_train_defaults_print_the_article_form(mnist_model: Path, capsys):
+def test_train_defaults_print_the_article_form(mnist_model: Path):
     # The module fixture trained seed 001's network for one epoch on the shipped digits.
-    capsys.readouterr()
+    out = (mnist_model.parent / "train.txt").read_text().splitlines()
+    assert "784-30-10, sigmoid, cost quadratic, init standard_normal" in out[1]
+    assert "plain SGD, batch 10, lr 3.0, 1 epoch," in out[2]
+    match = EPOCH_LINE.match(out[3])
+    assert match and match.group(1) == "0" and match.group(3) == "2000"
+    assert int(match.group(2)) > 1000  # one epoch of seed 001's network: well above chance
     net, meta = load_with_meta(mnist_model)
     assert net.sizes == [784, 30, 10]
     assert [layer.activation.name for layer in net.layers] == ["sigmoid", "sigmoid"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -137,7 +141,9 @@ def test_l2_shrinks_the_weights() -> None:
     assert norm[1] < norm[0]
 
 
-@pytest.mark.parametrize("bad, error", [(-0.1, ValueError), (math.nan, ValueError), ("1", TypeError)])
+@pytest.mark.parametrize(
+    "bad, error", [(-0.1, ValueError), (math.nan, ValueError), ("1", TypeError)]
+)
 def test_bad_l2_is_refused(bad: object, error: type) -> None:
     net = classifier()
     before = params(net)
@@ -156,9 +162,7 @@ def test_validation_loss_and_accuracy_per_epoch() -> None:
     seen: list[tuple[float, float]] = []
 
     def on_epoch(epoch: int, history: History, net: Network) -> None:
-        seen.append(
-            (hand_cross_entropy(net, X_VAL, Y_VAL), accuracy(net, X_VAL, LABELS_VAL))
-        )
+        seen.append((hand_cross_entropy(net, X_VAL, Y_VAL), accuracy(net, X_VAL, LABELS_VAL)))
 
     net = classifier()
     history = sgd(
@@ -392,3 +396,33 @@ def test_accuracy_refuses_labels_other_than_0_1_for_one_output() -> None:
     net = network([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
     with pytest.raises(ValueError, match="Y"):
         accuracy(net, X_VAL[:3], [0, 1, 2])
+
+
+# ---------------------------------------------------------------------------
+# scripts/spiral.py (seed 003's experiment) in --quick mode
+# ---------------------------------------------------------------------------
+
+
+def test_spiral_script_quick(scripts_dir: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(scripts_dir / "spiral.py"),
+            "--quick",
+            "--plot",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "SGD(momentum=0.9" in out and "Adam(" in out and "held-out" in out
+    assert "l2=0.01" in out and "1000 per class" in out
+    if importlib.util.find_spec("matplotlib") is None:
+        assert 'pip install ".[plot]"' in out
+    else:
+        assert (tmp_path / "spiral_regions.png").stat().st_size > 0
+        assert (tmp_path / "spiral_loss.png").stat().st_size > 0
