@@ -57,7 +57,7 @@ class CheckpointMismatchError(ModelFileError):
 
 def _digest(array: Array) -> str:
     """SHA-256 of the array's bytes (C order), to tell data sets apart."""
-    return hashlib.sha256(memoryview(np.ascontiguousarray(array)).cast("B")).hexdigest()
+    return hashlib.sha256(np.ascontiguousarray(array).data.cast("B")).hexdigest()
 
 
 def _describe_network(net: Network) -> dict[str, Any]:
@@ -71,6 +71,7 @@ def _describe_network(net: Network) -> dict[str, Any]:
 
 def _optimizer_state_names(optimizer: Optimizer | None, nlayers: int) -> list[tuple[str, int, str]]:
     """(name, layer, "w" or "b") of every state array the optimizer keeps once it has stepped."""
+    kinds: tuple[str, ...]
     if isinstance(optimizer, Adam):
         kinds = ("moment", "cache")
     elif isinstance(optimizer, SGD) and optimizer.momentum:
@@ -201,9 +202,8 @@ class Checkpointer:
     def _mismatch(self, what: str, saved: Any, now: Any) -> CheckpointMismatchError:
         return CheckpointMismatchError(
             f"this checkpoint was written by a different run: the {what} differs "
-            f"(in the file: {saved!r}; in this call: {now!r}). Call sgd with the same network, "
-            "optimizer, data and settings, or give another checkpoint path (or delete the file) "
-            "to start afresh"
+            f"({_differences(saved, now)}). Call sgd with the same network, optimizer, data "
+            "and settings, or give another checkpoint path (or delete the file) to start afresh"
         )
 
     def _expect(self, header: dict[str, Any]) -> Expected:
@@ -220,18 +220,18 @@ class Checkpointer:
             raise self._mismatch("network", header.get("network"), self.network)
         opt = header.get("optimizer")
         if not isinstance(opt, dict):
-            raise ModelFileError(f"the optimizer entry is missing")
+            raise ModelFileError("the optimizer entry is missing")
         if opt.get("config") != self.optimizer_config:
             raise self._mismatch("optimizer", opt.get("config"), self.optimizer_config)
         if header.get("fingerprint") != _jsonable(self.fingerprint):
             raise self._mismatch(
                 "data or settings", header.get("fingerprint"), _jsonable(self.fingerprint)
             )
-        epochs_done = header.get("epochs_done")
+        epochs_done: Any = header.get("epochs_done")
         if not _is_int(epochs_done, 1, _MAX_EPOCHS):
-            raise ModelFileError(f"invalid number of completed epochs")
+            raise ModelFileError("invalid number of completed epochs")
         if not _is_int(opt.get("t"), 0, _MAX_T) or not isinstance(opt.get("has_state"), bool):
-            raise ModelFileError(f"invalid optimizer state")
+            raise ModelFileError("invalid optimizer state")
         self._check_history(header.get("history"), epochs_done)
         early = header.get("early")
         if (
@@ -240,14 +240,15 @@ class Checkpointer:
             or not isinstance(early.get("has_best"), bool)
             or not _is_int(early.get("waited"), 0, _MAX_EPOCHS)
         ):
-            raise ModelFileError(f"invalid early-stopping state")
+            raise ModelFileError("invalid early-stopping state")
         if early["has_best"] and self.plan.patience is None:
-            raise ModelFileError(f"best parameters without early stopping")
+            raise ModelFileError("best parameters without early stopping")
         rng = header.get("rng")
-        if not isinstance(rng, dict) or rng.get("bit_generator") != self.fingerprint[
-            "bit_generator"
-        ]:
-            raise ModelFileError(f"invalid random generator state")
+        if (
+            not isinstance(rng, dict)
+            or rng.get("bit_generator") != self.fingerprint["bit_generator"]
+        ):
+            raise ModelFileError("invalid random generator state")
         try:
             # Try the state on a throwaway generator of the same kind first, so that a
             # broken one is refused before anything of this run changes.
@@ -266,16 +267,18 @@ class Checkpointer:
                 expected[f"best_b{i}"] = (shapes["b"], dtype)
         if opt["has_state"]:
             if not self.state_names:
-                raise ModelFileError(f"optimizer arrays for a stateless optimizer")
+                raise ModelFileError("optimizer arrays for a stateless optimizer")
             for name, i, part in self.state_names:
-                shape = self.net.layers[i].weights.shape if part == "w" else (
-                    self.net.layers[i].bias.shape
+                shape = (
+                    self.net.layers[i].weights.shape
+                    if part == "w"
+                    else (self.net.layers[i].bias.shape)
                 )
                 expected[f"opt_{name}"] = (tuple(shape), dtype)
         return {name: (tuple(int(s) for s in shape), dt) for name, (shape, dt) in expected.items()}
 
     def _check_history(self, history: Any, epochs_done: int) -> None:
-        bad = ModelFileError(f"invalid training history")
+        bad = ModelFileError("invalid training history")
         if not isinstance(history, dict):
             raise bad
         with_validation = self.plan.validation is not None
@@ -346,6 +349,22 @@ class Checkpointer:
         start = max(epochs_done, self.plan.epochs) if history.stopped_early else epochs_done
         best_loss = math.inf if early["best_loss"] is None else float(early["best_loss"])
         return start, best_loss, best_params, int(early["waited"])
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _differences(saved: Any, now: Any) -> str:
+    """'key: A in the file, B now' for each key whose value differs."""
+    if isinstance(saved, dict) and isinstance(now, dict):
+        keys = [k for k in now if saved.get(k) != now[k]] + [k for k in saved if k not in now]
+        if keys:
+            return "; ".join(
+                f"{k}: {_short(saved.get(k))} in the file, {_short(now.get(k))} now" for k in keys
+            )
+    return f"{_short(saved)} in the file, {_short(now)} now"
 
 
 # JSON has no NaN or inf; the history spells them as these strings.

@@ -101,17 +101,17 @@ def _identity_backward(z: Array, a: Array, g: Array, d: Array, t: Array, s: Arra
 
 def _softmax_forward(z: Array, a: Array, s: Array) -> None:
     # e^{z − max z} / Σ e^{z − max z}: the shift keeps every exponent ≤ 0.
-    np.max(z, axis=-1, keepdims=True, out=s)
+    np.maximum.reduce(z, axis=-1, keepdims=True, out=s)
     np.subtract(z, s, out=a)
     np.exp(a, out=a)
-    np.sum(a, axis=-1, keepdims=True, out=s)
+    np.add.reduce(a, axis=-1, keepdims=True, out=s)
     np.divide(a, s, out=a)
 
 
 def _softmax_backward(z: Array, a: Array, g: Array, d: Array, t: Array, s: Array) -> None:
     # (diag(a) − a aᵀ) g = a ⊙ (g − aᵀg): the Jacobian's product, never the Jacobian.
     np.multiply(a, g, out=t)
-    np.sum(t, axis=-1, keepdims=True, out=s)
+    np.add.reduce(t, axis=-1, keepdims=True, out=s)
     np.subtract(g, s, out=t)
     np.multiply(a, t, out=d)
 
@@ -338,7 +338,7 @@ def _finish(net: Any, ws: Workspace, n: int) -> float:
     else:
         losses = net.cost.f(last.A[:n].T, y)
     net.accumulated += n
-    return float(np.sum(losses))
+    return float(np.add.reduce(losses, axis=None))
 
 
 def _gather(ws: Workspace, X: Array, Y: Array, rows: Array) -> None:

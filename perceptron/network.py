@@ -121,10 +121,10 @@ class Layer:
                     self._product = np.empty_like(self._sum_weights)
                 np.matmul(deltas_T.T, self._inputs_T[:n], out=self._product)
                 self._sum_weights += self._product
-                self._sum_bias[:, 0] += deltas_T.sum(axis=0)
+                self._sum_bias[:, 0] += np.add.reduce(deltas_T, axis=0)
             else:
                 np.matmul(deltas_T.T, self._inputs_T[:n], out=self._sum_weights)
-                np.sum(deltas_T, axis=0, out=self._sum_bias[:, 0])
+                np.add.reduce(deltas_T, axis=0, out=self._sum_bias[:, 0])
             self._pending = 0
         elif not self._sums_valid:
             self._sum_weights.fill(0)

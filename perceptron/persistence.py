@@ -109,6 +109,11 @@ def read_npz_checked(
         raise FileNotFoundError(f"path: no {what} file at {str(source)!r}")
     size = source.stat().st_size
     try:
+        with open(source, "rb") as handle:
+            # zipfile would also accept bytes before the archive (as in self-extracting
+            # files); an .npz starts with the zip signature, as numpy.load requires.
+            if handle.read(4) != b"PK\x03\x04":
+                raise ModelFileError(f"{source}: not a perceptron {what} file (not an .npz)")
         with zipfile.ZipFile(source) as archive:
             names = {info.filename: info for info in archive.infolist()}
             if "header.npy" not in names:

@@ -9,11 +9,13 @@ Usage::
 Every measurement runs in its own subprocess, with the thread count fixed
 before numpy (or torch) is imported: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and
 MKL_NUM_THREADS set to 1 (plus threadpoolctl and torch.set_num_threads when
-installed) for the "1 thread" rows, unset for the "default" rows. Each
-subprocess trains one warm-up pass, then times several one-epoch passes over
-the same training rows and reports the median samples per second; its peak
-resident memory (ru_maxrss) is read when it exits. Ratios between rows come
-from the same run.
+installed) for the "1 thread" rows, unset for the "default" rows. The four
+rows of a group (same workload, batch size, dtype and threads) start together;
+each loads the data and trains one warm-up pass, then the parent has them time
+one epoch each in turn, several rounds, so that a change in the machine's load
+(it may be shared) hits every row alike. A row reports the median samples per
+second of its epochs, and its peak resident memory (ru_maxrss) when it exits.
+Ratios between rows come from the same run.
 
 Workloads (seed 001's network and a larger one):
 
@@ -115,18 +117,33 @@ def _data(n: int, dtype: str) -> tuple[Any, Any, Any]:
     return X, Y, y
 
 
-def _timed(run_epoch: Any, spec: dict[str, Any]) -> tuple[list[float], Any]:
+Epoch = Any  # run_epoch(n, seed) -> mean loss
+
+
+def serve(run_epoch: Epoch, final: Any, spec: dict[str, Any]) -> None:
+    """Warm up, say ready, then time one epoch per "run" line read from stdin.
+
+    The parent drives the workers of one table group in turn, so that their
+    repeats interleave and a change in the machine's load hits every row alike.
+    """
     run_epoch(spec["warmup"], 0)  # warm-up: caches, buffers, lazy imports
-    times = []
-    result = None
-    for r in range(spec["repeats"]):
+    _say({"ready": True})
+    loss = None
+    for line in sys.stdin:
+        command = line.split()
+        if not command or command[0] != "run":
+            break
         start = time.perf_counter()
-        result = run_epoch(spec["n"], r + 1)
-        times.append(time.perf_counter() - start)
-    return times, result
+        loss = run_epoch(spec["n"], int(command[1]))
+        _say({"time": time.perf_counter() - start})
+    _say({"loss": loss, **final()})
 
 
-def work_perceptron(spec: dict[str, Any]) -> dict[str, Any]:
+def _say(message: dict[str, Any]) -> None:
+    print(json.dumps(message), flush=True)
+
+
+def work_perceptron(spec: dict[str, Any]) -> None:
     import numpy as np
 
     from perceptron import network, sgd
@@ -146,18 +163,19 @@ def work_perceptron(spec: dict[str, Any]) -> dict[str, Any]:
         history = sgd(net, X[:n], Y[:n], spec["batch"], 1, w["lr"], rng=seed, engine=spec["impl"])
         return history.loss[-1]
 
-    times, loss = _timed(run_epoch, spec)
-    checksum = float(sum(np.abs(layer.weights).sum() for layer in net.layers))
-    return {"times": times, "loss": loss, "checksum": checksum}
+    def final() -> dict[str, Any]:
+        return {"checksum": float(sum(np.abs(layer.weights).sum() for layer in net.layers))}
+
+    serve(run_epoch, final, spec)
 
 
-def work_torch(spec: dict[str, Any]) -> dict[str, Any]:
+def work_torch(spec: dict[str, Any]) -> None:
     import numpy as np
 
     try:
         import torch
     except ImportError as error:
-        return {"skipped": f"PyTorch is not installed ({error.msg})"}
+        return _say({"skipped": f"PyTorch is not installed ({error.msg})"})
     if spec["threads"] == "1":
         torch.set_num_threads(1)
     w = WORKLOADS[spec["workload"]]
@@ -197,11 +215,10 @@ def work_torch(spec: dict[str, Any]) -> dict[str, Any]:
             total += loss.item() * len(xb)
         return total / n
 
-    times, loss = _timed(run_epoch, spec)
-    return {"times": times, "loss": loss, "version": torch.__version__}
+    serve(run_epoch, lambda: {"version": torch.__version__}, spec)
 
 
-def work_sklearn(spec: dict[str, Any]) -> dict[str, Any]:
+def work_sklearn(spec: dict[str, Any]) -> None:
     import warnings
 
     import numpy as np
@@ -211,7 +228,7 @@ def work_sklearn(spec: dict[str, Any]) -> dict[str, Any]:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
     except ImportError as error:
-        return {"skipped": f"scikit-learn is not installed ({error.msg})"}
+        return _say({"skipped": f"scikit-learn is not installed ({error.msg})"})
     w = WORKLOADS[spec["workload"]]
     X, _, y = _data(spec["n"], spec["dtype"])
     clf = MLPClassifier(
@@ -236,11 +253,10 @@ def work_sklearn(spec: dict[str, Any]) -> dict[str, Any]:
             clf.partial_fit(X[:n], y[:n], classes=classes)  # one epoch per call
         return float(clf.loss_)
 
-    times, loss = _timed(run_epoch, spec)
-    return {"times": times, "loss": loss, "version": sklearn.__version__}
+    serve(run_epoch, lambda: {"version": sklearn.__version__}, spec)
 
 
-def work_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
+def work_ceiling(spec: dict[str, Any]) -> None:
     import numpy as np
 
     n = spec["size"]
@@ -252,21 +268,20 @@ def work_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
         start = time.perf_counter()
         A @ B
         times.append(time.perf_counter() - start)
-    return {"gflops": 2 * n**3 / statistics.median(times) / 1e9}
+    _say({"gflops": 2 * n**3 / statistics.median(times) / 1e9})
 
 
 def worker(spec: dict[str, Any]) -> None:
     _limit_threads(spec["threads"])
     kind = spec["impl"]
     if kind in ("sample", "batch"):
-        result = work_perceptron(spec)
+        work_perceptron(spec)
     elif kind == "torch":
-        result = work_torch(spec)
+        work_torch(spec)
     elif kind == "sklearn":
-        result = work_sklearn(spec)
+        work_sklearn(spec)
     else:
-        result = work_ceiling(spec)
-    print(json.dumps(result))
+        work_ceiling(spec)
 
 
 # ---------------------------------------------------------------------------
@@ -304,22 +319,89 @@ def run_child(argv: list[str], env: dict[str, str]) -> tuple[int, str, str, floa
         return proc.returncode, out.read(), err.read(), peak
 
 
-def measure(spec: dict[str, Any]) -> dict[str, Any]:
-    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-    code, out, err, peak = run_child(argv, _env(spec["threads"]))
-    row = dict(spec)
-    if code != 0:
-        tail = err.strip().splitlines()[-1:] or ["no output"]
-        row["error"] = f"exit {code}: {tail[0]}"
-        return row
-    row.update(json.loads(out.strip().splitlines()[-1]))
-    row["peak_mb"] = peak
-    if "times" in row:
-        row["samples_per_s"] = spec["n"] / statistics.median(row["times"])
-        row["gflops"] = (
-            row["samples_per_s"] * 6 * nparams(WORKLOADS[spec["workload"]]["sizes"]) / 1e9
+class Child:
+    """A worker subprocess: JSON lines out, commands in; its rusage when it ends."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.err = tempfile.TemporaryFile("w+")
+        argv = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+        self.proc = subprocess.Popen(
+            argv,
+            env=_env(spec["threads"]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.err,
+            text=True,
         )
-    return row
+
+    def read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        return json.loads(line) if line.strip() else {}
+
+    def send(self, command: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+
+    def finish(self) -> tuple[int, str, float | None]:
+        """Close stdin, reap the child; return code, stderr and peak resident MB."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+        peak = None
+        if hasattr(os, "wait4"):
+            # Reap the child ourselves: wait4 gives that one process's own rusage.
+            _, status, rusage = os.wait4(self.proc.pid, 0)
+            self.proc.returncode = os.waitstatus_to_exitcode(status)
+            peak = _maxrss_mb(rusage)
+        else:
+            self.proc.wait()
+        self.err.seek(0)
+        err = self.err.read()
+        self.err.close()
+        return self.proc.returncode, err, peak
+
+
+def measure_group(specs: list[dict[str, Any]], repeats: int) -> list[dict[str, Any]]:
+    """Time the rows of one group with their epochs interleaved (row 1, 2, ..., 1, 2, ...)."""
+    children = [Child(spec) for spec in specs]
+    rows = [dict(spec) for spec in specs]
+    ready = []
+    for child, row in zip(children, rows, strict=True):
+        hello = child.read()  # waits for its data loading and warm-up
+        if hello.get("ready"):
+            ready.append((child, row))
+            row["times"] = []
+        elif "skipped" in hello:
+            row["skipped"] = hello["skipped"]
+    for r in range(repeats):
+        for child, row in ready:
+            child.send(f"run {r + 1}")
+            row["times"].append(child.read().get("time"))
+    for child, row in ready:
+        child.send("done")
+        row.update(child.read())
+    for child, row in zip(children, rows, strict=True):
+        code, err, peak = child.finish()
+        row["peak_mb"] = peak
+        if code != 0 or None in row.get("times", []):
+            tail = err.strip().splitlines()[-1:] or ["no output"]
+            row["error"] = f"exit {code}: {tail[0]}"
+            row.pop("times", None)
+        elif "times" in row:
+            row["samples_per_s"] = row["n"] / statistics.median(row["times"])
+            params = nparams(WORKLOADS[row["workload"]]["sizes"])
+            row["gflops"] = row["samples_per_s"] * 6 * params / 1e9
+    return rows
+
+
+def measure_ceiling(threads: str, size: int) -> float | None:
+    child = Child({"impl": "ceiling", "threads": threads, "size": size, "repeats": 3})
+    result = child.read()
+    child.finish()
+    return result.get("gflops")
 
 
 def measure_cli(quick: bool) -> dict[str, Any]:
@@ -469,20 +551,20 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     ceilings = {}
+    size = 512 if quick else 2048
     for t in thread_list:
-        spec = {"impl": "ceiling", "threads": t, "size": 512 if quick else 2048, "repeats": 3}
-        ceilings[t] = measure(spec).get("gflops")
+        ceilings[t] = measure_ceiling(t, size)
         print(
             f"ceiling ({t} thread{'s' if t != '1' else ''}): float64 matrix product "
-            f"{spec['size']}x{spec['size']}: {_fmt(ceilings[t], 1)} GFLOP/s"
+            f"{size}x{size}: {_fmt(ceilings[t], 1)} GFLOP/s"
         )
     print()
 
     rows = []
     for t in thread_list:
         for workload, batch, dtype in CONFIGS:
-            for impl in IMPLS:
-                spec = {
+            group = [
+                {
                     "impl": impl,
                     "threads": t,
                     "workload": workload,
@@ -490,9 +572,10 @@ def main(argv: list[str] | None = None) -> int:
                     "dtype": dtype,
                     "n": n,
                     "warmup": warmup,
-                    "repeats": repeats,
                 }
-                rows.append(measure(spec))
+                for impl in IMPLS
+            ]
+            rows += measure_group(group, repeats)
     add_ratios(rows)
     print_table(rows)
     print(

@@ -48,7 +48,6 @@ from typing import Any
 import numpy as np
 
 import perceptron as pc
-from perceptron.checkpoint import CheckpointMismatchError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -322,13 +321,21 @@ def mutate(data: bytes, rng: np.random.Generator, other: bytes) -> bytes:
     return data[:cut] + other[cut:]
 
 
+FILE_FAILURES: list[str] = []
+
+
+def _bad(reason: str) -> str:
+    FILE_FAILURES.append(reason)
+    return "bad"
+
+
 def model_outcome(path: Path) -> str:
     try:
         net = pc.load(path)
     except pc.ModelFileError:
         return "refused"
-    except Exception:  # noqa: BLE001 - counted as a failure
-        return "bad"
+    except Exception as error:  # noqa: BLE001 - counted as a failure
+        return _bad(f"load: {type(error).__name__}: {error}")
     try:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(data["header"].tobytes())
@@ -338,9 +345,9 @@ def model_outcome(path: Path) -> str:
                 and layer.activation.name == header["layers"][i]["activation"]
                 for i, layer in enumerate(net.layers)
             )
-    except Exception:  # noqa: BLE001
-        ok = False
-    return "intact" if ok else "bad"
+    except Exception as error:  # noqa: BLE001
+        return _bad(f"loaded, but the independent reader fails: {type(error).__name__}: {error}")
+    return "intact" if ok else _bad("loaded arrays differ from the file's")
 
 
 CKPT_X, CKPT_LABELS = pc.spiral(6, 3, rng=0)
@@ -360,15 +367,17 @@ def checkpoint_outcome(path: Path) -> str:
         unchanged = optimizer.t == 0 and all(
             np.array_equal(a, b) for a, b in zip(before, weights(net), strict=True)
         )
-        return "refused" if unchanged else "bad"
-    except Exception:  # noqa: BLE001
-        return "bad"
+        return "refused" if unchanged else _bad("refused checkpoint changed the network")
+    except Exception as error:  # noqa: BLE001
+        return _bad(f"checkpoint: {type(error).__name__}: {error}")
     try:
         with np.load(path, allow_pickle=False) as data:
-            ok = all(np.array_equal(layer.weights, data[f"W{i}"]) for i, layer in enumerate(net.layers))
-    except Exception:  # noqa: BLE001
-        ok = False
-    return "intact" if ok else "bad"
+            ok = all(
+                np.array_equal(layer.weights, data[f"W{i}"]) for i, layer in enumerate(net.layers)
+            )
+    except Exception as error:  # noqa: BLE001
+        return _bad(f"loaded, but the independent reader fails: {type(error).__name__}: {error}")
+    return "intact" if ok else _bad("loaded arrays differ from the file's")
 
 
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -395,25 +404,34 @@ def idx_outcome(path: Path) -> str:
         got = read_idx(path)
     except IDXError:
         return "refused"
-    except Exception:  # noqa: BLE001
-        return "bad"
+    except Exception as error:  # noqa: BLE001
+        return _bad(f"read_idx: {type(error).__name__}: {error}")
     try:
         expected = _parse_idx(path.read_bytes())
         ok = got.shape == expected.shape and np.array_equal(
             got, expected.astype(got.dtype), equal_nan=got.dtype.kind == "f"
         )
-    except Exception:  # noqa: BLE001
-        ok = False
-    return "intact" if ok else "bad"
+    except Exception as error:  # noqa: BLE001
+        return _bad(f"loaded, but the independent reader fails: {type(error).__name__}: {error}")
+    return "intact" if ok else _bad("loaded arrays differ from the file's")
 
 
-def file_campaign(rng: np.random.Generator, per_kind: int, folder: Path) -> dict[str, dict[str, int]]:
+def file_campaign(
+    rng: np.random.Generator, per_kind: int, folder: Path
+) -> dict[str, dict[str, int]]:
     kinds: dict[str, tuple[list[bytes], Callable[[Path], str]]] = {}
     models = []
     for i, (sizes, dtype) in enumerate(
-        [([2, 3, 1], np.float64), ([4, 1], np.float32), ([3, 5, 4, 2], np.float64), ([1, 1], np.float64)]
+        [
+            ([2, 3, 1], np.float64),
+            ([4, 1], np.float32),
+            ([3, 5, 4, 2], np.float64),
+            ([1, 1], np.float64),
+        ]
     ):
-        net = pc.network(sizes, "tanh", "quadratic", output_activation="sigmoid", rng=i, dtype=dtype)
+        net = pc.network(
+            sizes, "tanh", "quadratic", output_activation="sigmoid", rng=i, dtype=dtype
+        )
         path = folder / f"model{i}.npz"
         pc.save(net, path, meta={"labels": ["a", "b"]} if i == 0 else None)
         models.append(path.read_bytes())
@@ -421,7 +439,9 @@ def file_campaign(rng: np.random.Generator, per_kind: int, folder: Path) -> dict
     checkpoints = []
     for seed in (3, 4):
         path = folder / f"run{seed}.ckpt"
-        pc.sgd(_ckpt_net(), CKPT_X, CKPT_Y, 4, 2, 0.1, rng=seed, optimizer=pc.Adam(), checkpoint=path)
+        pc.sgd(
+            _ckpt_net(), CKPT_X, CKPT_Y, 4, 2, 0.1, rng=seed, optimizer=pc.Adam(), checkpoint=path
+        )
         checkpoints.append(path.read_bytes())
     kinds["checkpoint"] = (checkpoints, checkpoint_outcome)
     if (ROOT / "perceptron" / "idx.py").exists():
@@ -429,7 +449,12 @@ def file_campaign(rng: np.random.Generator, per_kind: int, folder: Path) -> dict
 
         idx = []
         for i, (code, shape, compress) in enumerate(
-            [(0x08, (5, 4, 4), False), (0x08, (7,), True), (0x0D, (3, 2), False), (0x0C, (2, 3, 2), True)]
+            [
+                (0x08, (5, 4, 4), False),
+                (0x08, (7,), True),
+                (0x0D, (3, 2), False),
+                (0x0C, (2, 3, 2), True),
+            ]
         ):
             array = (np.arange(math.prod(shape)) % 97).reshape(shape)
             array = array.astype(np.dtype(IDX_TYPES[code]).newbyteorder("="))
@@ -559,7 +584,11 @@ POSITIONAL = ("X", "Y", "batchsize", "epochs", "lr")
 
 def _sgd(net: pc.Network, changes: dict[str, Any]) -> None:
     args = {**SGD_ARGS, **changes}
-    pc.sgd(net, *(args[p] for p in POSITIONAL), **{k: v for k, v in args.items() if k not in POSITIONAL})
+    pc.sgd(
+        net,
+        *(args[p] for p in POSITIONAL),
+        **{k: v for k, v in args.items() if k not in POSITIONAL},
+    )
 
 
 def calls() -> dict[str, tuple[Callable[[pc.Network, Any], Any], list[Any]]]:
@@ -582,7 +611,8 @@ def calls() -> dict[str, tuple[Callable[[pc.Network, Any], Any], list[Any]]]:
                        [[0, 1, 7], [0, -1, 2], [0.5, 1, 2], [0, 1], [NAN, 1, 2], "abc", None,
                         np.ones((3, 2))]),
         "save path": (lambda net, v: pc.save(net, v), [3, None, 3.5, "", ".", b"x", [1]]),
-        "save meta": (lambda net, v: pc.save(net, "model.npz", meta=v), [{"a": object()}, {"b": {1j}}]),
+        "save meta": (lambda net, v: pc.save(net, "model.npz", meta=v),
+                      [{"a": object()}, {"b": {1j}}]),
         "load path": (lambda net, v: pc.load(v), [3, None, 3.5, [1], b"x"]),
         "spiral samples_per_class": (lambda net, v: pc.spiral(v, 3), BAD_SIZE),
         "spiral classes": (lambda net, v: pc.spiral(5, v), BAD_SIZE),
@@ -595,8 +625,13 @@ def calls() -> dict[str, tuple[Callable[[pc.Network, Any], Any], list[Any]]]:
                             [None, "net", 3, pc.Network(2, "quadratic")]),
     }  # fmt: skip
     for name, values in SGD_BAD.items():
-        table[f"sgd {name}"] = ((lambda name: lambda net, v: _sgd(net, {name: v}))(name), values)
+        table[f"sgd {name}"] = (_sgd_slot(name), values)
     return table
+
+
+def _sgd_slot(name: str) -> Callable[[pc.Network, Any], None]:
+    """sgd with the valid arguments, except ``name``."""
+    return lambda net, v: _sgd(net, {name: v})
 
 
 CLI_NUMBER_BAD = ["nan", "inf", "-inf", "abc", "", "1e400", "-1", "-5,3", ",", "/"]
@@ -634,9 +669,11 @@ def call_campaign(rng: np.random.Generator, trials: int, cli_trials: int) -> dic
         # Every (call, value) pair once, then random pairs.
         name = names[i % len(names)] if i < len(names) else names[int(rng.integers(len(names)))]
         call, values = table[name]
-        value = values[(i // len(names)) % len(values)] if i < 4 * len(names) else values[
-            int(rng.integers(len(values)))
-        ]
+        value = (
+            values[(i // len(names)) % len(values)]
+            if i < 4 * len(names)
+            else values[int(rng.integers(len(values)))]
+        )
         net = prepared_net()
         before = snapshot(net)
         counts["tried"] += 1
@@ -722,6 +759,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{t['intact']:4d} {percent(t['intact'], total)}, other outcome {t['bad']}"
             )
         print(f"  handled cleanly: {clean:5d}  {percent(clean, tried)}")
+        for line in FILE_FAILURES[:10]:
+            print(f"  FAILED {' '.join(line.split())[:200]}")
         all_ok &= clean == tried
 
         calls_ = call_campaign(rng, size["calls"], size["cli"])

@@ -120,7 +120,9 @@ def test_a_finished_run_is_not_trained_again(tmp_path: Path) -> None:
     before = [layer.weights.copy() for layer in net.layers]
     again = run(net, None, checkpoint=path)
     assert again.loss == first.loss
-    assert all(np.array_equal(w, layer.weights) for w, layer in zip(before, net.layers))
+    assert all(
+        np.array_equal(w, layer.weights) for w, layer in zip(before, net.layers, strict=True)
+    )
 
 
 def test_early_stopping_state_is_resumed(tmp_path: Path) -> None:
@@ -323,8 +325,10 @@ def test_a_model_file_is_not_a_checkpoint(tmp_path: Path) -> None:
 
 
 CLI = Path(__file__).resolve().parent.parent / "perceptron" / "cli.py"
-TRAIN = ["train", "--data", "spiral", "--activation", "relu", "--output-activation", "softmax",
-         "--cost", "cross_entropy", "--init", "default", "--optimizer", "adam", "--lr", "0.01"]  # fmt: skip
+TRAIN = [
+    *("train", "--data", "spiral", "--activation", "relu", "--output-activation", "softmax"),
+    *("--cost", "cross_entropy", "--init", "default", "--optimizer", "adam", "--lr", "0.01"),
+]
 
 
 @pytest.mark.skipif(not CLI.exists(), reason="perceptron/cli.py does not exist yet")

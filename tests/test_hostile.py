@@ -68,7 +68,9 @@ def mutate(data: bytes, rng: np.random.Generator, other: bytes) -> bytes:
 
 
 def small_net(sizes: list[int], dtype: Any = np.float64, seed: int = 0) -> pc.Network:
-    return pc.network(sizes, "tanh", "quadratic", output_activation="sigmoid", rng=seed, dtype=dtype)
+    return pc.network(
+        sizes, "tanh", "quadratic", output_activation="sigmoid", rng=seed, dtype=dtype
+    )
 
 
 def load_outcome(path: Path) -> str:
@@ -434,18 +436,21 @@ CALLS: dict[str, Callable[[pc.Network, Any], Any]] = {
     "one_hot labels": lambda net, v: pc.one_hot(v, 3),
     "one_hot classes": lambda net, v: pc.one_hot([0, 1, 2], v),
     "net": lambda net, v: pc.feedforward(v, [0.5, -0.25]),
-    **{
-        f"sgd {name}": (lambda name: lambda net, v: call_sgd(net, {**VALID_SGD, name: v}))(name)
-        for name in VALID_SGD
-    },
 }
+for _name in VALID_SGD:
+    CALLS[f"sgd {_name}"] = (
+        lambda name: lambda net, v: call_sgd(net, {**VALID_SGD, name: v})  # noqa: B023
+    )(_name)
 # A valid but enormous value here would train for ever or diverge: not a malformed call.
 RUNAWAY = {"sgd epochs", "sgd lr", "update lr"}
 
 
 def _runaway(name: str, value: Any) -> bool:
-    return name in RUNAWAY and isinstance(value, (int, float)) and not isinstance(value, bool) and (
-        math.isfinite(value) and abs(value) > 100
+    return (
+        name in RUNAWAY
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (math.isfinite(value) and abs(value) > 100)
     )
 
 
@@ -578,3 +583,18 @@ def test_malformed_command_lines_exit_non_zero(
     err = capsys.readouterr().err
     assert isinstance(code, int) and code != 0, argv
     assert "error" in err and err.count("\n") == 1, err
+
+
+def test_the_fault_drill_runs_quick_and_reports_100_percent() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "fault_drill.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all 100%: OK" in result.stdout
+    assert "FAILED" not in result.stdout

@@ -336,7 +336,9 @@ def test_memory_does_not_grow_with_the_number_of_epochs() -> None:
 
     def train(epochs: int) -> Callable[[], Any]:
         def go() -> None:
-            net = pc.network([2, 16, 3], "relu", "cross_entropy", output_activation="softmax", rng=1)
+            net = pc.network(
+                [2, 16, 3], "relu", "cross_entropy", output_activation="softmax", rng=1
+            )
             pc.sgd(net, Xs, Ys, 10, epochs, 0.1, rng=2, optimizer=pc.Adam())
 
         return go
