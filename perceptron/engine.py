@@ -38,7 +38,7 @@ from .costs import Cost, cross_entropy, cross_entropy_from_logits, mse, quadrati
 
 Array = NDArray[Any]
 
-# The batch engine works through a mini-batch in blocks of at most this many rows,
+# Both engines work through a mini-batch in blocks of at most this many rows,
 # which bounds the buffers (784 inputs: 512 rows of float64 = 3.2 MB).
 CHUNK = 512
 
@@ -315,7 +315,7 @@ def workspace(net: Any, n: int) -> Workspace:
     return ws
 
 
-def _make_room(net: Any, n: int) -> None:
+def _make_room(net: Any) -> None:
     """Start the pending rows at 0: flush whatever an earlier call left."""
     for layer in net.layers:
         if layer._pending:
@@ -369,7 +369,7 @@ def run_sample(net: Any, X: Array, Y: Array, rows: Array) -> float:
 
 def _sample_chunk(net: Any, ws: Workspace, X: Array, Y: Array, rows: Array) -> float:
     n = len(rows)
-    _make_room(net, n)
+    _make_room(net)
     _gather(ws, X, Y, rows)
     matmul, add, subtract = np.matmul, np.add, np.subtract
     last_backward = ws.stages[-1].backward
@@ -414,7 +414,7 @@ def run_batch(net: Any, X: Array, Y: Array, rows: Array) -> float:
 
 def _batch_chunk(net: Any, ws: Workspace, X: Array, Y: Array, rows: Array) -> float:
     n = len(rows)
-    _make_room(net, n)
+    _make_room(net)
     _gather(ws, X, Y, rows)
     a_prev = ws.X[:n]
     for st in ws.stages:

@@ -449,16 +449,22 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def add_ratios(rows: list[dict[str, Any]]) -> None:
+    """Speed-ups over PyTorch and scikit-learn: the median of the per-round ratios.
+
+    Round r timed one epoch of every row of the group back to back, so
+    t_other[r] / t_row[r] compares epochs run under the same machine load.
+    """
     groups: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
     for row in rows:
         key = (row["threads"], row["workload"], row["batch"], row["dtype"])
         groups.setdefault(key, {})[row["impl"]] = row
     for group in groups.values():
         for other in ("torch", "sklearn"):
-            base = group.get(other, {}).get("samples_per_s")
+            base = group.get(other, {}).get("times")
             for row in group.values():
-                if base and "samples_per_s" in row:
-                    row[f"x_{other}"] = row["samples_per_s"] / base
+                if base and row.get("times") and len(row["times"]) == len(base):
+                    paired = [b / t for b, t in zip(base, row["times"], strict=True)]
+                    row[f"x_{other}"] = statistics.median(paired)
 
 
 def find(rows: list[dict[str, Any]], **keys: Any) -> dict[str, Any]:
@@ -579,7 +585,8 @@ def main(argv: list[str] | None = None) -> int:
     add_ratios(rows)
     print_table(rows)
     print(
-        "\n* scikit-learn's MLPClassifier always ends in softmax with log-loss, so in workload 1\n"
+        "\n×torch, ×sklearn: the median over rounds of the ratio of epoch times in one round.\n"
+        "* scikit-learn's MLPClassifier always ends in softmax with log-loss, so in workload 1\n"
         "  its output layer and cost differ from the others (sigmoid, quadratic).\n"
         "GFLOP/s = samples/s x 6 x parameters (2 multiply-adds a parameter a sample, forward +\n"
         f"backward); parameters: workload 1 {nparams(WORKLOADS['w1']['sizes']):,}, "
