@@ -6,6 +6,7 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 """
 
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
+from .checkpoint import CheckpointMismatchError
 from .costs import Cost, cross_entropy, mse, quadratic
 from .csvdata import CSVError, read_csv
 from .datasets import one_hot, spiral, stratified_split, train_test_split, xor
@@ -27,6 +28,7 @@ __all__ = [
     "Activation",
     "Adam",
     "CSVError",
+    "CheckpointMismatchError",
     "Cost",
     "History",
     "IDXError",

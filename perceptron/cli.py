@@ -308,10 +308,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=_nonnegative_int, default=0, help="init, split and shuffle")
     train.add_argument(
         "--engine",
-        default="batch",
+        default="sample",
         choices=("sample", "batch"),
-        help="sample: one column at a time; batch: a mini-batch as one matrix "
-        "(the same maths, faster; default)",
+        help="sample: one column at a time, as the articles do (default); batch: a "
+        "mini-batch as one matrix (the same maths, faster for large batches)",
     )
     train.add_argument("--save", metavar="PATH", help="save the trained network (.npz)")
     train.add_argument("--plot", metavar="PATH", help="loss and accuracy curves (needs matplotlib)")
@@ -487,17 +487,22 @@ def cmd_train(args: argparse.Namespace) -> int:
         if history.val_loss:
             line += f" (held-out loss {history.val_loss[-1]:.5f})"
         if tty:
-            # Overwrite the "training…" status line.
+            # Overwrite the progress bar.
             sys.stdout.write("\r\x1b[K")
         _out(line)
-        if tty and epoch + 1 < args.epochs:
-            sys.stdout.write(f"Epoch {epoch + 1}: training…")
+
+    shown = [-1]
+
+    def on_batch(epoch: int, batch: int, batches: int) -> None:
+        # A bar inside the epoch, redrawn only when it grows by a 40th.
+        filled = (batch + 1) * 40 // batches
+        if filled != shown[0]:
+            shown[0] = filled
+            bar = "#" * filled + "." * (40 - filled)
+            sys.stdout.write(f"\r\x1b[KEpoch {epoch}: [{bar}] {batch + 1}/{batches} batches")
             sys.stdout.flush()
 
     started = time.perf_counter()
-    if tty and args.epochs:
-        sys.stdout.write("Epoch 0: training…")
-        sys.stdout.flush()
     try:
         history = sgd(
             net,
@@ -514,6 +519,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             patience=args.patience,
             engine=args.engine,
             checkpoint=args.checkpoint,
+            on_batch=on_batch if tty else None,
         )
     except KeyboardInterrupt as interrupt:
         if tty:

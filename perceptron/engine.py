@@ -342,9 +342,12 @@ def _finish(net: Any, ws: Workspace, n: int) -> float:
 
 
 def _gather(ws: Workspace, X: Array, Y: Array, rows: Array) -> None:
+    # mode="clip": the rows come from a permutation of range(N), so no index is out of
+    # range; the default mode="raise" would first gather into a temporary and then copy
+    # it into out (4x slower for a batch of 100 rows of 784).
     n = len(rows)
-    np.take(X, rows, axis=0, out=ws.X[:n])
-    np.take(Y, rows, axis=0, out=ws.Y[:n])
+    np.take(X, rows, axis=0, out=ws.X[:n], mode="clip")
+    np.take(Y, rows, axis=0, out=ws.Y[:n], mode="clip")
 
 
 # ---------------------------------------------------------------------------

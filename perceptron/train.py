@@ -151,24 +151,74 @@ def _mean_gradients(net: Network, l2_scale: float) -> list[tuple[Array, Array]]:
     return [layer._mean_gradient(net.accumulated, l2_scale) for layer in net.layers]
 
 
+class _InterruptGuard:
+    """Holds Ctrl-C back during the critical sections of one training run.
+
+    Installed once per ``sgd`` call (in the main thread only): outside a
+    critical section a SIGINT is handed straight to the previous handler, so
+    Ctrl-C stops training at once; inside one (an update being applied, the
+    best weights being restored) it is remembered and delivered when the
+    section ends, so the network is never left half-stepped. Installing the
+    handler once, rather than around every update, keeps it off the hot path.
+    """
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending: tuple[int, Any] | None = None
+        self.previous: Any = None
+        self.installed = False
+
+    def __enter__(self) -> _InterruptGuard:
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self.previous = signal.signal(signal.SIGINT, self._handler)
+                self.installed = True
+            except ValueError:  # not the main interpreter
+                pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, self.previous)
+            self.installed = False
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self.depth:
+            self.pending = (signum, frame)
+        else:
+            self._deliver(signum, frame)
+
+    def _deliver(self, signum: int, frame: Any) -> None:
+        if callable(self.previous):
+            self.previous(signum, frame)
+        elif self.previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if not self.depth and self.pending is not None:
+                pending, self.pending = self.pending, None
+                self._deliver(*pending)
+
+
 @contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Defer Ctrl-C while the body runs (main thread only), then deliver it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+def _sigint_held(guard: _InterruptGuard | None = None) -> Iterator[None]:
+    """Defer Ctrl-C while the body runs (main thread only), then deliver it.
+
+    Inside ``sgd`` the run's guard is already installed and this costs two
+    integer updates; a lone ``update`` installs a guard just for its body.
+    """
+    if guard is not None:
+        with guard.critical():
+            yield
         return
-    received: list[Any] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
-    except ValueError:  # not the main interpreter
+    with _InterruptGuard() as own, own.critical():
         yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received and callable(previous):
-            previous(*received[0])
 
 
 def _reset(net: Network) -> None:
@@ -189,7 +239,11 @@ def _all_finite(arrays: list[Array]) -> bool:
 
 
 def _apply_update(
-    net: Network, lr: float, optimizer: Optimizer | None, l2_scale: float = 0.0
+    net: Network,
+    lr: float,
+    optimizer: Optimizer | None,
+    l2_scale: float = 0.0,
+    guard: _InterruptGuard | None = None,
 ) -> None:
     """Mean gradient → optimizer → θ ← θ − Δ for every layer at once, then reset."""
     grads = _mean_gradients(net, l2_scale)
@@ -206,7 +260,7 @@ def _apply_update(
         )
     # Every step is computed before any is applied, and Ctrl-C waits until the
     # weights, the optimizer's state and the sums have all moved together.
-    with _sigint_held():
+    with _sigint_held(guard):
         for layer, (sw, sb) in zip(net.layers, steps, strict=True):
             layer.weights -= sw
             layer.bias -= sb
@@ -262,6 +316,7 @@ class History:
 
 
 OnEpoch = Callable[[int, History, Network], Any]
+OnBatch = Callable[[int, int, int], Any]
 ENGINES = ("sample", "batch")
 
 
@@ -282,6 +337,7 @@ class _Plan:
     l2_scale: float
     patience: int | None
     engine: str
+    on_batch: OnBatch | None = None
 
 
 def _check_sgd(
@@ -392,8 +448,10 @@ def _snapshot(net: Network) -> list[tuple[Array, Array]]:
     return [(layer.weights.copy(), layer.bias.copy()) for layer in net.layers]
 
 
-def _restore(net: Network, params: list[tuple[Array, Array]]) -> None:
-    with _sigint_held():
+def _restore(
+    net: Network, params: list[tuple[Array, Array]], guard: _InterruptGuard | None = None
+) -> None:
+    with _sigint_held(guard):
         for layer, (w, b) in zip(net.layers, params, strict=True):
             layer.weights[...] = w
             layer.bias[...] = b
@@ -416,6 +474,7 @@ def sgd(
     patience: int | None = None,
     engine: str = "sample",
     checkpoint: Any = None,
+    on_batch: OnBatch | None = None,
 ) -> History:
     """Stochastic gradient descent over the rows of X (N×k) and Y (N×m).
 
@@ -431,7 +490,8 @@ def sgd(
     ``l2=λ``: each weight gradient gains (λ/N)·W; biases are not penalised.
     ``patience=n``: stop after n epochs without a lower validation loss and
     restore the best weights. ``checkpoint=PATH``: save the state after each
-    epoch, and resume from it when it exists.
+    epoch, and resume from it when it exists. ``on_batch(epoch, batch, batches)``:
+    called after each update (the command line draws its progress bar with it).
 
     Returns the :class:`History`. Any exception that leaves ``sgd`` carries
     ``exc.history``; the network is then at its last completed update.
@@ -452,10 +512,10 @@ def sgd(
         patience,
         engine,
     )
+    if on_batch is not None and not callable(on_batch):
+        raise TypeError(f"on_batch: expected a callable, got {type(on_batch).__name__}")
+    plan.on_batch = on_batch
     history = History()
-    run_batch = _run_batch_sample if plan.engine == "sample" else _run_batch_matrix
-    N = len(plan.X)
-    bs = min(plan.batchsize, N)
     best_loss = math.inf
     best_params: list[tuple[Array, Array]] | None = None
     waited = 0
@@ -472,6 +532,26 @@ def sgd(
 
     # Anything left over from hand calls of backpropagate is not part of this run.
     _reset(net)
+    with _InterruptGuard() as guard:
+        return _train(net, plan, history, ckpt, start_epoch, best_loss, best_params, waited, guard)
+
+
+def _train(
+    net: Network,
+    plan: _Plan,
+    history: History,
+    ckpt: Any,
+    start_epoch: int,
+    best_loss: float,
+    best_params: list[tuple[Array, Array]] | None,
+    waited: int,
+    guard: _InterruptGuard,
+) -> History:
+    """The epochs of ``sgd``, from ``start_epoch`` on (a resumed run starts later)."""
+    run_batch = _run_batch_sample if plan.engine == "sample" else _run_batch_matrix
+    N = len(plan.X)
+    bs = min(plan.batchsize, N)
+    batches = -(-N // bs)
     try:
         for epoch in range(start_epoch, plan.epochs):
             started = time.perf_counter()
@@ -487,9 +567,11 @@ def sgd(
                         "another cost or initializer, or scale the inputs"
                     )
                 try:
-                    _apply_update(net, plan.lr, plan.optimizer, plan.l2_scale)
+                    _apply_update(net, plan.lr, plan.optimizer, plan.l2_scale, guard)
                 except TrainingDiverged as error:
                     raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
+                if plan.on_batch is not None:
+                    plan.on_batch(epoch, batch, batches)
             stop = False
             if plan.validation is not None:
                 # Evaluated before any of this epoch's history entries is added, so an
@@ -515,7 +597,7 @@ def sgd(
             if stop:
                 break
         if plan.patience is not None and best_params is not None:
-            _restore(net, best_params)
+            _restore(net, best_params, guard)
     except BaseException as error:
         _reset(net)
         try:
