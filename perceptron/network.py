@@ -77,6 +77,8 @@ class Layer:
         self._product: Array | None = None
         # The mean gradient handed to the update, reused (see _mean_gradient).
         self._mean: tuple[Array, Array] | None = None
+        # Scratch for scale·Δᵀ (see _scaled_sums), shaped like _deltas_T.
+        self._scaled: Array | None = None
 
     # -- sizes --------------------------------------------------------------
     @property
@@ -143,6 +145,30 @@ class Layer:
         if l2_scale:
             gw += l2_scale * self.weights
         np.divide(self.dC_dbias, n, out=gb)
+        return gw, gb
+
+    def _scaled_sums(self, scale: float) -> tuple[Array, Array]:
+        """(scale·Σ ∂C/∂W, scale·Σ ∂C/∂b): plain SGD's step Δ = η g with scale = η/n.
+
+        When nothing was summed yet (the usual case in ``sgd``) the pending rows give
+        the step directly as (scale·Δ) A_prevᵀ: the scaling then touches the n×out
+        numbers of Δ instead of the out×in of the sum, and the weights' step takes
+        one matrix product and no further pass. The sums themselves are left as they
+        are. Same buffers as :meth:`_mean_gradient`, overwritten by the next call.
+        """
+        if self._mean is None:
+            self._mean = (np.empty_like(self._sum_weights), np.empty_like(self._sum_bias))
+        gw, gb = self._mean
+        n = self._pending
+        if n and not self._sums_valid:
+            if self._scaled is None or self._scaled.shape != self._deltas_T.shape:
+                self._scaled = np.empty_like(self._deltas_T)
+            scaled = np.multiply(self._deltas_T[:n], scale, out=self._scaled[:n])
+            np.matmul(scaled.T, self._inputs_T[:n], out=gw)
+            np.add.reduce(scaled, axis=0, out=gb[:, 0])
+        else:
+            np.multiply(self.dC_dweights, scale, out=gw)
+            np.multiply(self.dC_dbias, scale, out=gb)
         return gw, gb
 
     def _reset_sums(self) -> None:

@@ -246,13 +246,17 @@ def _apply_update(
     guard: _InterruptGuard | None = None,
 ) -> None:
     """Mean gradient → optimizer → θ ← θ − Δ for every layer at once, then reset."""
-    grads = _mean_gradients(net, l2_scale)
-    if optimizer is None:
+    state = None
+    if optimizer is None and not l2_scale:
+        # Δ = lr·g = (lr/n)·Σ ∂C/∂θ: the two scales folded into one multiply
+        scale = lr / net.accumulated
+        steps = [layer._scaled_sums(scale) for layer in net.layers]
+    elif optimizer is None:
         # Δ = lr·g, formed in g's own buffers
+        grads = _mean_gradients(net, l2_scale)
         steps = [(np.multiply(gw, lr, out=gw), np.multiply(gb, lr, out=gb)) for gw, gb in grads]
-        state = None
     else:
-        steps, state = optimizer.steps(grads, lr)
+        steps, state = optimizer.steps(_mean_gradients(net, l2_scale), lr)
     if not _all_finite([a for pair in steps for a in pair]):
         raise TrainingDiverged(
             "the gradient or the step is not finite; the network keeps its last finite "
