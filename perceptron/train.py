@@ -65,6 +65,25 @@ def _require_layers(net: Any) -> None:
         raise TypeError(f"net: expected a Network, got {type(net).__name__}")
     if not net.layers:
         raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
+    # Weights may be set by hand; check them all before any work, so that a wrong
+    # dtype or shape is a clear error and never a half-stepped network.
+    insize = net.inputdim
+    for l, layer in enumerate(net.layers):
+        for name in ("weights", "bias"):
+            array = getattr(layer, name)
+            if not isinstance(array, np.ndarray) or array.dtype != net.dtype:
+                raise TypeError(
+                    f"net.layers[{l}].{name}: expected a numpy array of {net.dtype}, got "
+                    f"{type(array).__name__} {getattr(array, 'dtype', '')}".rstrip()
+                    + "; assign e.g. numpy.asarray(values, dtype=net.dtype)"
+                )
+        outsize = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
+        if layer.weights.shape != (outsize, insize) or layer.bias.shape != (outsize, 1):
+            raise ValueError(
+                f"net.layers[{l}]: expected weights of shape (out, {insize}) and bias (out, 1), "
+                f"got {layer.weights.shape} and {layer.bias.shape}"
+            )
+        insize = outsize
 
 
 def _forward(net: Network, a: Array) -> Array:
@@ -534,8 +553,10 @@ def sgd(
         if resumed is not None:
             start_epoch, best_loss, best_params, waited = resumed
 
-    # Anything left over from hand calls of backpropagate is not part of this run.
+    # Anything left over from hand calls of backpropagate is not part of this run, and
+    # the caches will hold sgd's samples: backpropagate needs a new feedforward after it.
     _reset(net)
+    net._last_input = None
     with _InterruptGuard() as guard:
         return _train(net, plan, history, ckpt, start_epoch, best_loss, best_params, waited, guard)
 
