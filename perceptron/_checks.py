@@ -116,9 +116,10 @@ def as_rows(X: Any, width: int, name: str, dtype: DTypeLike) -> NDArray[Any]:
     if array.ndim == 1 and width == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2:
+        hint = " (for a single sample use X.reshape(1, -1))" if array.ndim == 1 else ""
         raise ValueError(
             f"{name}: expected a 2-D array of shape (N, {width}), one observation a row, "
-            f"got {array.ndim}-D shape {array.shape}"
+            f"got {array.ndim}-D shape {array.shape}{hint}"
         )
     if array.shape[0] == 0:
         raise ValueError(f"{name}: expected at least one row, got an empty array")
@@ -131,8 +132,13 @@ def as_rows(X: Any, width: int, name: str, dtype: DTypeLike) -> NDArray[Any]:
 
 def check_probability_columns(y: NDArray[Any], name: str) -> None:
     """Cross-entropy targets: each column non-negative and summing to 1."""
-    if (y < 0).any() or not np.allclose(y.sum(axis=0), 1.0, rtol=0, atol=1e-6):
+    sums = y.sum(axis=0)
+    bad = (y < 0).any(axis=0) | ~np.isclose(sums, 1.0, rtol=0, atol=1e-6)
+    if bad.any():
+        first = int(np.argmax(bad))
         raise ValueError(
             f"{name}: cross_entropy needs each target to be a probability vector "
-            "(non-negative, summing to 1), e.g. one-hot; use one_hot(labels, classes)"
+            f"(non-negative, summing to 1), e.g. one-hot; use one_hot(labels, classes). "
+            f"{int(bad.sum())} target(s) are not, the first (number {first}) sums to "
+            f"{float(sums[first]):.6g} with smallest entry {float(y[:, first].min()):.6g}"
         )

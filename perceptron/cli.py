@@ -567,8 +567,9 @@ def _meta(data: Dataset, args: argparse.Namespace, epochs: int) -> dict[str, Any
 
 
 def _load_model(path: str) -> tuple[Network, dict[str, Any]]:
-    net, meta = load_with_meta(path)
-    return net, meta
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"MODEL: no model file at {path!r} (save one with train --save)")
+    return load_with_meta(path)
 
 
 def _model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> Dataset:

@@ -58,10 +58,12 @@ def one_hot(labels: Any, classes: int) -> Array:
     array = np.asarray(labels)
     if array.ndim != 1:
         raise ValueError(f"labels: expected a 1-D array of integers, got shape {array.shape}")
+    if array.size and not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    ):
+        raise TypeError(f"labels: expected integers, got dtype {array.dtype}")
     if array.size and not np.issubdtype(array.dtype, np.integer):
-        if not np.issubdtype(array.dtype, np.floating) or not np.array_equal(
-            array, np.round(array)
-        ):
+        if not np.array_equal(array, np.round(array)):
             raise ValueError(f"labels: expected integers, got dtype {array.dtype}")
         array = array.astype(np.int64)
     if array.size and (array.min() < 0 or array.max() >= classes):
