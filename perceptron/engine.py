@@ -219,9 +219,14 @@ class Workspace:
         dtype = np.dtype(net.dtype)
         self.capacity = capacity
         for layer in layers:
-            layer._flush()
+            # Only pending rows need adding; sums that were reset stay lazily zero, so
+            # that every update of an sgd run forms its step the same way (bit-identical
+            # resume).
+            if layer._pending:
+                layer._flush()
             layer._reserve(capacity)
         self.key = _key(net)
+        self.nlayers = len(layers)
         self.X = layers[0]._inputs_T
         self.Y = np.empty((capacity, layers[-1].outsize), dtype=dtype)
         output = np.empty((capacity, layers[-1].outsize), dtype=dtype)
@@ -245,7 +250,12 @@ class Workspace:
             )
         self.fused = net.cost is cross_entropy and layers[-1].activation is softmax
         self.gradient = GRADIENTS.get(id(net.cost)) or _generic_gradient(net.cost)
+        # The factor c of a cost C = c‖a − y‖² (per sample), or 0 for other costs.
+        m = layers[-1].outsize
+        self.squares = {id(quadratic): 0.5, id(mse): 1.0 / m}.get(id(net.cost), 0.0)
         self._plans: list[tuple[Any, ...]] | None = None
+        self._blocks: dict[int, tuple[Any, ...]] = {}
+        self._ends: dict[int, tuple[Any, ...]] = {}
 
     def plans(self) -> list[tuple[Any, ...]]:
         """One plan a sample row j, made once: every view and array its steps touch.
@@ -279,6 +289,56 @@ class Workspace:
                 self._plans.append((self.X[j], forward, final, backward))
         return self._plans
 
+    def block(self, n: int) -> tuple[Any, ...]:
+        """The plan of a block of the first n rows, made once per n (the batch engine's).
+
+        (X, Y, forward steps, last-layer views, backward steps): every view of the
+        buffers the block's steps touch, so that a batch slices no array.
+        """
+        found = self._blocks.get(n)
+        if found is None:
+            if len(self._blocks) >= 8:  # a run needs two (batch size, last batch)
+                self._blocks.clear()
+            stages = self.stages
+            last = stages[-1]
+            forward = tuple(
+                (st.weights.T, st.bias, st.Z[:n], st.A[:n], st.S[:n], st.forward) for st in stages
+            )
+            final = (last.Z[:n], last.A[:n], last.D[:n], last.T[:n], last.S[:n], last.backward)
+            backward = tuple(
+                (
+                    stages[l + 1].weights,
+                    stages[l + 1].D[:n],
+                    st.Z[:n],
+                    st.A[:n],
+                    st.G[:n],
+                    st.D[:n],
+                    st.T[:n],
+                    st.S[:n],
+                    st.backward,
+                )
+                for l, st in reversed(list(enumerate(stages[:-1])))
+            )
+            found = self._blocks[n] = (self.X[:n], self.Y[:n], forward, final, backward)
+        return found
+
+    def ends(self, n: int) -> tuple[Any, ...]:
+        """Views for the end of a block of n rows, made once per n: the rows n−1 of
+        every layer's z, a and δ as out×1 columns (the caches), and the output, target
+        and scratch blocks the loss reads."""
+        found = self._ends.get(n)
+        if found is None:
+            if len(self._ends) >= 8:
+                self._ends.clear()
+            stages = self.stages
+            caches = tuple(
+                tuple(getattr(st, name)[n - 1].reshape(-1, 1) for st in stages)
+                for name in ("Z", "A", "D")
+            )
+            last = stages[-1]
+            found = self._ends[n] = (caches, last.A[:n], self.Y[:n], last.T[:n])
+        return found
+
     def __deepcopy__(self, memo: dict[int, Any]) -> None:
         # A copy of the buffers would no longer be views of the copied layers' rows:
         # a copied network starts without a workspace and makes its own.
@@ -289,8 +349,21 @@ class Workspace:
 
     def valid_for(self, net: Any) -> bool:
         """Whether the network still has the layers, arrays and cost this was built for."""
-        key = _key(net)
-        return len(key) == len(self.key) and all(a is b for a, b in zip(key, self.key, strict=True))
+        key = self.key
+        if net.dtype is not key[0] or net.cost is not key[1] or len(net.layers) != self.nlayers:
+            return False
+        i = 2
+        for layer in net.layers:
+            if (
+                layer.weights is not key[i]
+                or layer.bias is not key[i + 1]
+                or layer.activation is not key[i + 2]
+                or layer._deltas_T is not key[i + 3]
+                or layer._inputs_T is not key[i + 4]
+            ):
+                return False
+            i += 5
+        return True
 
 
 def _no_workspace() -> None:
@@ -324,20 +397,24 @@ def _make_room(net: Any) -> None:
 
 def _finish(net: Any, ws: Workspace, n: int) -> float:
     """File the n rows as pending, copy the last sample's caches, return Σ losses."""
-    layers = net.layers
-    for layer, st in zip(layers, ws.stages, strict=True):
+    caches, a, y, t = ws.ends(n)
+    for layer, z_last, a_last, d_last in zip(net.layers, *caches, strict=True):
         layer._pending = n
         # The caches hold the last sample, as after feedforward + backpropagate.
-        layer.linear_out = st.Z[n - 1].reshape(-1, 1).copy()
-        layer.activated_out = st.A[n - 1].reshape(-1, 1).copy()
-        layer.dC_dlinear = st.D[n - 1].reshape(-1, 1).copy()
-    last = ws.stages[-1]
-    y = ws.Y[:n].T
-    if ws.fused:
-        losses = cross_entropy_from_logits(last.Z[:n].T, y)
-    else:
-        losses = net.cost.f(last.A[:n].T, y)
+        layer.linear_out = z_last.copy()
+        layer.activated_out = a_last.copy()
+        layer.dC_dlinear = d_last.copy()
     net.accumulated += n
+    if ws.squares:
+        # Σ_j ½‖a_j − y_j‖² (quadratic) or Σ_j (1/m)‖a_j − y_j‖² (mse): one dot product
+        # of the block a − y with itself, formed in the free scratch t.
+        np.subtract(a, y, out=t)
+        flat = t.reshape(-1)
+        return float(np.dot(flat, flat)) * ws.squares
+    if ws.fused:
+        losses = cross_entropy_from_logits(ws.stages[-1].Z[:n].T, y.T)
+    else:
+        losses = net.cost.f(a.T, y.T)
     return float(np.add.reduce(losses, axis=None))
 
 
@@ -418,25 +495,27 @@ def run_batch(net: Any, X: Array, Y: Array, rows: Array) -> float:
 def _batch_chunk(net: Any, ws: Workspace, X: Array, Y: Array, rows: Array) -> float:
     n = len(rows)
     _make_room(net)
-    _gather(ws, X, Y, rows)
-    a_prev = ws.X[:n]
-    for st in ws.stages:
-        z, a, s = st.Z[:n], st.A[:n], st.S[:n]
-        np.matmul(a_prev, st.weights.T, out=z)
-        np.add(z, st.bias, out=z)
-        st.forward(z, a, s)
+    X_n, Y_n, forward_steps, final, backward_steps = ws.block(n)
+    # the batch's rows of X and Y (mode="clip": see _gather)
+    np.take(X, rows, axis=0, out=X_n, mode="clip")
+    np.take(Y, rows, axis=0, out=Y_n, mode="clip")
+    matmul, add = np.matmul, np.add
+    # forward, layer by layer: Z = A_prev Wᵀ + b, A = σ(Z)
+    a_prev = X_n
+    for W_T, b, z, a, s, forward in forward_steps:
+        matmul(a_prev, W_T, out=z)
+        add(z, b, out=z)
+        forward(z, a, s)
         a_prev = a
-    last = ws.stages[-1]
-    z, a, d, t, s = last.Z[:n], last.A[:n], last.D[:n], last.T[:n], last.S[:n]
+    # the last layer's Δ from the cost (A − Y when softmax meets cross-entropy)
+    z, a, d, t, s, last_backward = final
     if ws.fused:
-        np.subtract(a, ws.Y[:n], out=d)
+        np.subtract(a, Y_n, out=d)
     else:
-        ws.gradient(a, ws.Y[:n], d, t)
-        last.backward(z, a, d, d, t, s)
-    for l in range(len(ws.stages) - 2, -1, -1):
-        st, above = ws.stages[l], ws.stages[l + 1]
-        g = st.G[:n]
-        np.matmul(d, above.weights, out=g)
-        d = st.D[:n]
-        st.backward(st.Z[:n], st.A[:n], g, d, st.T[:n], st.S[:n])
+        ws.gradient(a, Y_n, d, t)
+        last_backward(z, a, d, d, t, s)
+    # backwards: Δ_l = σ'(Z_l) ⊙ Δ_{l+1} W_{l+1}
+    for W_above, d_above, z, a, g, d, t, s, backward in backward_steps:
+        matmul(d_above, W_above, out=g)
+        backward(z, a, g, d, t, s)
     return _finish(net, ws, n)

@@ -77,8 +77,6 @@ class Layer:
         self._product: Array | None = None
         # The mean gradient handed to the update, reused (see _mean_gradient).
         self._mean: tuple[Array, Array] | None = None
-        # Scratch for scale·Δᵀ (see _scaled_sums), shaped like _deltas_T.
-        self._scaled: Array | None = None
 
     # -- sizes --------------------------------------------------------------
     @property
@@ -97,7 +95,8 @@ class Layer:
     def _reserve(self, n: int) -> None:
         """Make room for n more pending rows: flush when full, grow when too small."""
         if self._pending + n > self._deltas_T.shape[0]:
-            self._flush()
+            if self._pending:
+                self._flush()
             if n > self._deltas_T.shape[0]:
                 capacity = max(n, 2 * self._deltas_T.shape[0])
                 dtype = self._deltas_T.dtype
@@ -147,28 +146,29 @@ class Layer:
         np.divide(self.dC_dbias, n, out=gb)
         return gw, gb
 
-    def _scaled_sums(self, scale: float) -> tuple[Array, Array]:
-        """(scale·Σ ∂C/∂W, scale·Σ ∂C/∂b): plain SGD's step Δ = η g with scale = η/n.
+    def _plain_step(self, n: int, lr: float) -> tuple[Array, Array]:
+        """Plain SGD's step (Δ_W, Δ_b) = lr·(Σ ∂C/∂W / n, Σ ∂C/∂b / n).
 
-        When nothing was summed yet (the usual case in ``sgd``) the pending rows give
-        the step directly as (scale·Δ) A_prevᵀ: the scaling then touches the n×out
-        numbers of Δ instead of the out×in of the sum, and the weights' step takes
-        one matrix product and no further pass. The sums themselves are left as they
-        are. Same buffers as :meth:`_mean_gradient`, overwritten by the next call.
+        The mean is divided by n, then multiplied by lr: bit for bit what
+        ``lr * (dC_dweights / n)`` gives. When nothing was summed yet (the usual case in
+        ``sgd``), Δ A_prevᵀ is formed from the pending rows straight into the step's
+        buffer instead of the sum's. The sums themselves are left as they are. Same
+        buffers as :meth:`_mean_gradient`, overwritten by the next call.
         """
         if self._mean is None:
             self._mean = (np.empty_like(self._sum_weights), np.empty_like(self._sum_bias))
         gw, gb = self._mean
-        n = self._pending
-        if n and not self._sums_valid:
-            if self._scaled is None or self._scaled.shape != self._deltas_T.shape:
-                self._scaled = np.empty_like(self._deltas_T)
-            scaled = np.multiply(self._deltas_T[:n], scale, out=self._scaled[:n])
-            np.matmul(scaled.T, self._inputs_T[:n], out=gw)
-            np.add.reduce(scaled, axis=0, out=gb[:, 0])
+        p = self._pending
+        if p and not self._sums_valid:
+            deltas_T = self._deltas_T[:p]
+            np.matmul(deltas_T.T, self._inputs_T[:p], out=gw)
+            np.add.reduce(deltas_T, axis=0, out=gb[:, 0])
         else:
-            np.multiply(self.dC_dweights, scale, out=gw)
-            np.multiply(self.dC_dbias, scale, out=gb)
+            np.copyto(gw, self.dC_dweights)
+            np.copyto(gb, self.dC_dbias)
+        for g in (gw, gb):
+            np.divide(g, n, out=g)
+            np.multiply(g, lr, out=g)
         return gw, gb
 
     def _reset_sums(self) -> None:
@@ -233,6 +233,9 @@ class Network:
         # The training engines' reusable buffers (perceptron.engine.Workspace), made
         # by the first sgd call and rebuilt when the layers change.
         self._engine: Any = None
+        # One flat buffer whose slices are every layer's step buffers (Layer._mean), so
+        # that one dot product checks every step is finite (see train._flat_steps).
+        self._steps: Array | None = None
 
     @property
     def outputdim(self) -> int:

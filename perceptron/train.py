@@ -246,6 +246,29 @@ def _reset(net: Network) -> None:
     net.accumulated = 0
 
 
+def _flat_steps(net: Network) -> Array:
+    """The flat buffer whose slices are every layer's step buffers (W's, then b's, layer
+    by layer); (re)made when the layers' buffers are not its slices."""
+    flat = net._steps
+    layers = net.layers
+    for layer in layers:
+        if flat is None or layer._mean is None or layer._mean[0].base is not flat:
+            break
+    else:
+        return flat  # type: ignore[return-value]
+    flat = np.empty(sum(layer.nparams for layer in layers), dtype=net.dtype)
+    begin = 0
+    for layer in layers:
+        w, b = layer.weights.size, layer.bias.size
+        layer._mean = (
+            flat[begin : begin + w].reshape(layer.weights.shape),
+            flat[begin + w : begin + w + b].reshape(layer.bias.shape),
+        )
+        begin += w + b
+    net._steps = flat
+    return flat
+
+
 def _all_finite(arrays: list[Array]) -> bool:
     """Every element of every array finite? a·a (one BLAS call) is finite unless some
     element is not or the squares overflow; only then look element by element."""
@@ -267,16 +290,21 @@ def _apply_update(
     """Mean gradient → optimizer → θ ← θ − Δ for every layer at once, then reset."""
     state = None
     if optimizer is None and not l2_scale:
-        # Δ = lr·g = (lr/n)·Σ ∂C/∂θ: the two scales folded into one multiply
-        scale = lr / net.accumulated
-        steps = [layer._scaled_sums(scale) for layer in net.layers]
+        # Δ = lr·g, g = Σ ∂C/∂θ / n, every step a slice of one flat buffer, checked by
+        # one dot product.
+        flat = _flat_steps(net)
+        n = net.accumulated
+        steps = [layer._plain_step(n, lr) for layer in net.layers]
+        checked = [flat]
     elif optimizer is None:
         # Δ = lr·g, formed in g's own buffers
         grads = _mean_gradients(net, l2_scale)
         steps = [(np.multiply(gw, lr, out=gw), np.multiply(gb, lr, out=gb)) for gw, gb in grads]
     else:
         steps, state = optimizer.steps(_mean_gradients(net, l2_scale), lr)
-    if not _all_finite([a for pair in steps for a in pair]):
+    if optimizer is not None or l2_scale:
+        checked = [a for pair in steps for a in pair]
+    if not _all_finite(checked):
         raise TrainingDiverged(
             "the gradient or the step is not finite; the network keeps its last finite "
             "weights. Try a smaller lr, another cost or initializer, or scale the inputs"
@@ -577,10 +605,14 @@ def _train(
     N = len(plan.X)
     bs = min(plan.batchsize, N)
     batches = -(-N // bs)
+    rows_in_order = None if plan.shuffle else np.arange(N)
     try:
         for epoch in range(start_epoch, plan.epochs):
             started = time.perf_counter()
-            order = plan.rng.permutation(N) if plan.shuffle else np.arange(N)
+            # Let the last epoch's permutation go before drawing the next, so that an
+            # epoch holds one array of N row numbers and never a copy of the data.
+            rows = order = None
+            order = rows_in_order if rows_in_order is not None else plan.rng.permutation(N)
             total = 0.0
             for batch, begin in enumerate(range(0, N, bs)):
                 rows = order[begin : begin + bs]
