@@ -430,6 +430,16 @@ def _gather(ws: Workspace, X: Array, Y: Array, rows: Array) -> None:
 # ---------------------------------------------------------------------------
 # the engines
 # ---------------------------------------------------------------------------
+def _chunks(net: Any, X: Array, Y: Array, rows: Array, chunk: Callable[..., float]) -> float:
+    """Run ``chunk`` over the rows in pieces that fit the workspace; return Σ losses."""
+    total = 0.0
+    ws = workspace(net, len(rows))
+    with np.errstate(over="ignore", under="ignore"):
+        for begin in range(0, len(rows), ws.capacity):
+            total += chunk(net, ws, X, Y, rows[begin : begin + ws.capacity])
+    return total
+
+
 def run_sample(net: Any, X: Array, Y: Array, rows: Array) -> float:
     """The per-sample engine: forward and backward one sample (one row) at a time.
 
@@ -438,13 +448,7 @@ def run_sample(net: Any, X: Array, Y: Array, rows: Array) -> float:
     δ_l = σ'(z_l) ⊙ W_{l+1}ᵀ δ_{l+1}, each into its row of the pending buffers.
     Returns the sum of the samples' losses.
     """
-    total = 0.0
-    ws = workspace(net, len(rows))
-    with np.errstate(over="ignore", under="ignore"):
-        for begin in range(0, len(rows), ws.capacity):
-            chunk = rows[begin : begin + ws.capacity]
-            total += _sample_chunk(net, ws, X, Y, chunk)
-    return total
+    return _chunks(net, X, Y, rows, _sample_chunk)
 
 
 def _sample_chunk(net: Any, ws: Workspace, X: Array, Y: Array, rows: Array) -> float:
@@ -483,13 +487,7 @@ def run_batch(net: Any, X: Array, Y: Array, rows: Array) -> float:
     The same equations with matrices: Z_l = A_prev W_lᵀ + b_l, A_l = σ(Z_l),
     Δ_{L−1} from the cost, Δ_l = σ'(Z_l) ⊙ Δ_{l+1} W_{l+1}. Returns Σ losses.
     """
-    total = 0.0
-    ws = workspace(net, len(rows))
-    with np.errstate(over="ignore", under="ignore"):
-        for begin in range(0, len(rows), ws.capacity):
-            chunk = rows[begin : begin + ws.capacity]
-            total += _batch_chunk(net, ws, X, Y, chunk)
-    return total
+    return _chunks(net, X, Y, rows, _batch_chunk)
 
 
 def _batch_chunk(net: Any, ws: Workspace, X: Array, Y: Array, rows: Array) -> float:

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
+
+from ._atomic import atomic_write
 
 Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
@@ -236,15 +237,4 @@ def write_idx(path: PathLike, array: Any, *, compress: bool | None = None) -> No
     if compress:
         # mtime=0: the same array gives the same bytes.
         payload = gzip.compress(payload, mtime=0)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(target, lambda handle: handle.write(payload))

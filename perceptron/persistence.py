@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._atomic import atomic_write
 from ._checks import MAX_PARAMETERS, MAX_UNITS
 from .activations import ACTIVATIONS
 from .costs import COSTS
@@ -54,32 +54,10 @@ PathLike = str | os.PathLike[str]
 # ---------------------------------------------------------------------------
 def write_npz_atomic(path: PathLike, header: dict[str, Any], arrays: dict[str, Array]) -> None:
     """Write ``arrays`` and ``header`` to ``path`` via a temporary file and a rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"path: folder {str(folder)!r} does not exist")
-    if target.is_dir() or not target.name:
-        raise ValueError(f"path: {str(target)!r} is a folder; expected a file name")
     payload = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
     for name, array in arrays.items():
         payload[name] = np.ascontiguousarray(array)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **payload)  # type: ignore[arg-type]
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(path, lambda handle: np.savez(handle, **payload))  # type: ignore[arg-type]
 
 
 def _npy_header(archive: zipfile.ZipFile, member: str) -> tuple[tuple[int, ...], np.dtype[Any]]:
