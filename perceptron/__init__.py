@@ -6,21 +6,24 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 """
 
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
-from .checkpoint import CheckpointMismatchError
 from .costs import Cost, cross_entropy, mse, quadratic
-from .csvdata import CSVError, read_csv
-from .datasets import one_hot, spiral, stratified_split, train_test_split, xor
+from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
+from .errors import TrainingDiverged
+from .fit import sgd
 from .gradcheck import gradient_check
-from .idx import IDXError
+from .history import History
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
 from .interop import from_torch, to_torch
+from .io.checkpoint import CheckpointMismatchError
+from .io.csvfile import CSVError, read_csv
+from .io.idx import IDXError
+from .io.model import load, load_with_meta, save
+from .io.npz import ModelFileError
 from .metrics import accuracy, predict
-from .mnist import load_digits
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
-from .persistence import ModelFileError, load, load_with_meta, save
-from .summary import summary
-from .train import History, TrainingDiverged, backpropagate, feedforward, sgd, update
+from .report.summary import summary
+from .train import backpropagate, feedforward, update
 
 __version__ = "0.1.0"
 

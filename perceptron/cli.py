@@ -25,22 +25,24 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .activations import ACTIVATIONS
 from .costs import COSTS
-from .csvdata import CSVError, read_csv, read_csv_features
 from .datasets import one_hot, spiral, stratified_split, xor
-from .idx import GZIP_MAGIC, IDXError, read_idx
+from .datasets.mnist import PIXEL_SCALE, load_digits
+from .errors import TrainingDiverged
+from .fit import sgd
+from .history import History
+from .io.csvfile import CSVError, read_csv, read_csv_features
+from .io.idx import GZIP_MAGIC, IDXError, read_idx
+from .io.model import load_with_meta, save
+from .io.npz import ModelFileError
 from .metrics import predict
-from .mnist import PIXEL_SCALE, load_digits
 from .network import Network, network
 from .optimizers import SGD, Adam, Optimizer
-from .persistence import ModelFileError, load_with_meta, save
-from .summary import summary
-from .train import History, TrainingDiverged, sgd
+from .report.summary import summary
+from .types import Array
 
-Array = NDArray[Any]
 PROG = "perceptron"
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -665,7 +667,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import article_comparison, article_network, explain_step, format_step
+    from .report.explain import article_comparison, article_network, explain_step, format_step
 
     if args.model is None:
         net, x, y, lr = article_network()

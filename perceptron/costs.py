@@ -1,4 +1,4 @@
-"""Cost functions C(a, y) and their gradients ∂C/∂a.
+"""Cost functions C(a, y), their gradients ∂C/∂a, and the output layer's δ.
 
 ``a`` is the network's output and ``y`` the target, both m×n arrays whose n
 columns are samples. ``f`` returns the cost of each column (shape (n,));
@@ -15,56 +15,109 @@ name               C(a, y) for one column     ∂C/∂a
 ``cross_entropy``  −Σ_i y_i log a_i           −y / a
 =================  =========================  ====================
 
-``quadratic`` is what the Julia article calls "MSE" and seed 001 calls the
-quadratic cost; ``mse`` is seed 002's mean squared error, whose one-output
-derivative is the 2(a − y) of its equations. ``cross_entropy`` is seed 003's
-categorical cross-entropy. Its targets must be probability vectors. Under a
-softmax output the network never uses ``df``: the product of the softmax
-Jacobian and −y/a simplifies to a − y, and the loss is computed from
-log-softmax(z), so log 0 never happens (see :func:`cross_entropy_from_logits`).
+``quadratic`` is what the Julia article calls "MSE" and Nielsen's book calls
+the quadratic cost; ``mse`` is the mean squared error of the article on the
+maths of backpropagation, whose one-output derivative is 2(a − y).
+``cross_entropy`` is the categorical cross-entropy of the article on the
+spiral. Its targets must be probability vectors.
+
+As in Nielsen's ``network2.py``, the cost owns the output layer's error
+δ = ∂C/∂z (:meth:`Cost.delta`): by default (∂a/∂z)ᵀ ∂C/∂a, but under a softmax
+output cross-entropy's δ is simply a − y (the Jacobian and −y/a cancel), and its
+loss is computed from log-softmax(z), so log 0 never happens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.floating]
+from .activations import Activation, softmax
+from .types import Array
 
-# Seed 003 clips probabilities to [1e-7, 1 − 1e-7] before the log; we do the same
+# The spiral article clips probabilities to [1e-7, 1 − 1e-7] before the log; so do we
 # when cross-entropy sits on an output that is not softmax.
 CLIP = 1e-7
+
+Delta = Callable[[Array, Array, Array, Activation], Array]
+Loss = Callable[[Array, Array, Array, Activation], Array]
+# δ written in place: (z, a, y, out, t, s), with t scratch like z and s one row of it.
+DeltaInto = Callable[[Array, Array, Array, Array, Array, Array], None]
 
 
 @dataclass(frozen=True)
 class Cost:
-    """A cost: its name, C(a, y) per column, and ∂C/∂a."""
+    """A cost: its name, C(a, y) per column, and ∂C/∂a.
+
+    ``delta(z, a, y, activation)`` and ``loss(z, a, y, activation)`` give the
+    output layer's δ (m×n) and per-column cost from that layer's z, a = σ(z) and
+    the target y; a cost that does not provide them gets the general forms
+    (∂a/∂z)ᵀ df(a, y) and f(a, y). ``squares`` is c when C = c‖a − y‖² for every
+    column (a hint the engines use to sum the losses with one dot product).
+    ``delta_kernel(activation)`` may return an in-place form of ``delta`` for
+    that output activation, for the engines' buffers (see :meth:`delta_into`).
+    """
 
     name: str
     f: Callable[[Array, Array], Array]
     df: Callable[[Array, Array], Array]
+    delta: Delta = field(default=None, repr=False)  # type: ignore[assignment]
+    loss: Loss = field(default=None, repr=False)  # type: ignore[assignment]
+    squares: Callable[[int], float] | None = field(default=None, repr=False)
+    delta_kernel: Callable[[Activation], DeltaInto] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.delta is None:
+            object.__setattr__(self, "delta", self._chain_rule)
+        if self.loss is None:
+            object.__setattr__(self, "loss", self._loss_of_output)
+
+    def _chain_rule(self, z: Array, a: Array, y: Array, activation: Activation) -> Array:
+        # δ = (∂a/∂z)ᵀ ∂C/∂a
+        return activation.backward(z, a, self.df(a, y))
+
+    def _loss_of_output(self, z: Array, a: Array, y: Array, activation: Activation) -> Array:
+        return self.f(a, y)
+
+    def delta_into(self, activation: Activation) -> DeltaInto:
+        """δ for an output layer with ``activation``, written into ``out`` in place.
+
+        The returned function takes (z, a, y, out, t, s) for one sample (vectors)
+        or a block (m×n columns); ``t`` is scratch shaped like z, ``s`` one row.
+        """
+        if self.delta_kernel is not None:
+            return self.delta_kernel(activation)
+        delta = self.delta
+
+        def general(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
+            columns = [v if v.ndim == 2 else v.reshape(-1, 1) for v in (z, a, y)]
+            out[...] = delta(*columns, activation).reshape(out.shape)
+
+        return general
 
     def __call__(self, a: Array, y: Array) -> Array:
         return self.f(a, y)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cost):
+            return NotImplemented
+        return (self.name, self.f, self.df) == (other.name, other.f, other.df)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.f, self.df))
+
     def __repr__(self) -> str:
         return f"Cost({self.name!r})"
 
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        # A copied or unpickled built-in must stay the very object: training tests
-        # ``cost is cross_entropy`` to choose the fused softmax/cross-entropy path.
-        if COSTS.get(self.name) is self:
-            return (get_cost, (self.name,))
-        return super().__reduce_ex__(protocol)
+
+def _squared_norms(d: Array) -> Array:
+    return np.einsum("ij,ij->j", d, d)
 
 
 def _quadratic(a: Array, y: Array) -> Array:
-    d = a - y
-    return 0.5 * np.einsum("ij,ij->j", d, d)
+    return 0.5 * _squared_norms(a - y)
 
 
 def _dquadratic(a: Array, y: Array) -> Array:
@@ -72,8 +125,7 @@ def _dquadratic(a: Array, y: Array) -> Array:
 
 
 def _mse(a: Array, y: Array) -> Array:
-    d = a - y
-    return np.einsum("ij,ij->j", d, d) / a.shape[0]
+    return _squared_norms(a - y) / a.shape[0]
 
 
 def _dmse(a: Array, y: Array) -> Array:
@@ -95,9 +147,75 @@ def cross_entropy_from_logits(z: Array, y: Array) -> Array:
     return -np.einsum("ij,ij->j", y, log_softmax)
 
 
-quadratic = Cost("quadratic", _quadratic, _dquadratic)
-mse = Cost("mse", _mse, _dmse)
-cross_entropy = Cost("cross_entropy", _cross_entropy, _dcross_entropy)
+def _cross_entropy_delta(z: Array, a: Array, y: Array, activation: Activation) -> Array:
+    if activation == softmax:
+        return a - y
+    return activation.backward(z, a, _dcross_entropy(a, y))
+
+
+def _cross_entropy_loss(z: Array, a: Array, y: Array, activation: Activation) -> Array:
+    if activation == softmax:
+        return cross_entropy_from_logits(z, y)
+    return _cross_entropy(a, y)
+
+
+def _quadratic_kernel(activation: Activation) -> DeltaInto:
+    backward = activation.backward_into
+
+    def delta(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
+        np.subtract(a, y, out=out)  # ∂C/∂a = a − y
+        backward(z, a, out, out, t, s)
+
+    return delta
+
+
+def _mse_kernel(activation: Activation) -> DeltaInto:
+    backward = activation.backward_into
+
+    def delta(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
+        np.subtract(a, y, out=out)  # ∂C/∂a = (2/m)(a − y)
+        np.multiply(out, 2.0 / a.shape[0], out=out)
+        backward(z, a, out, out, t, s)
+
+    return delta
+
+
+def _cross_entropy_kernel(activation: Activation) -> DeltaInto:
+    backward = activation.backward_into
+    fused = activation == softmax
+
+    def delta(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
+        if fused:
+            np.subtract(a, y, out=out)  # δ = a − y
+            return
+        np.clip(a, CLIP, 1.0 - CLIP, out=t)  # ∂C/∂a = −y / clip(a)
+        np.divide(y, t, out=out)
+        np.negative(out, out=out)
+        backward(z, a, out, out, t, s)
+
+    return delta
+
+
+def _half(m: int) -> float:
+    return 0.5
+
+
+def _mean(m: int) -> float:
+    return 1.0 / m
+
+
+quadratic = Cost(
+    "quadratic", _quadratic, _dquadratic, squares=_half, delta_kernel=_quadratic_kernel
+)
+mse = Cost("mse", _mse, _dmse, squares=_mean, delta_kernel=_mse_kernel)
+cross_entropy = Cost(
+    "cross_entropy",
+    _cross_entropy,
+    _dcross_entropy,
+    delta=_cross_entropy_delta,
+    loss=_cross_entropy_loss,
+    delta_kernel=_cross_entropy_kernel,
+)
 
 COSTS: dict[str, Cost] = {c.name: c for c in (quadratic, mse, cross_entropy)}
 

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._checks import as_column, check_probability_columns, check_real
-from .costs import cross_entropy
-from .network import Network
-from .train import _backward, _forward, _losses, _require_layers
+from .checks import as_column, check_real
+from .network import Network, check_weights
+from .train import backpropagate, feedforward, loss
+from .types import Array
 
-Array = NDArray[Any]
+
+def _float64_copy(net: Network) -> Network:
+    """A copy of ``net`` in float64 (finite differences need the precision)."""
+    probe = copy.deepcopy(net)
+    probe.dtype = np.dtype(np.float64)
+    for layer in probe.layers:
+        for name in ("weights", "bias", "dC_dweights", "dC_dbias"):
+            setattr(layer, name, getattr(layer, name).astype(np.float64))
+        layer.dC_dweights[...] = 0
+        layer.dC_dbias[...] = 0
+        layer.accumulated = 0
+    return probe
 
 
 def _cost(net: Network, x: Array, y: Array) -> float:
-    _forward(net, x)
-    return float(_losses(net, y)[0])
+    feedforward(net, x)
+    return loss(net, y)
 
 
 def numerical_gradients(
@@ -25,9 +36,9 @@ def numerical_gradients(
 ) -> list[tuple[Array, Array]]:
     """∂C/∂W and ∂C/∂b of every layer by central differences (C(θ+ε) − C(θ−ε)) / 2ε.
 
-    Works on float64 copies of the parameters; the network is left unchanged.
+    Works on a float64 copy of the network; ``net`` is left unchanged.
     """
-    _require_layers(net)
+    check_weights(net)
     eps = check_real(eps, "eps", positive=True)
     xc = as_column(x, net.inputdim, "x", np.float64)
     yc = as_column(y, net.outputdim, "y", np.float64)
@@ -52,14 +63,12 @@ def numerical_gradients(
 
 def backprop_gradients(net: Network, x: Any, y: Any) -> list[tuple[Array, Array]]:
     """One sample's ∂C/∂W and ∂C/∂b from feedforward + backpropagate, on a copy."""
-    _require_layers(net)
+    check_weights(net)
     xc = as_column(x, net.inputdim, "x", np.float64)
     yc = as_column(y, net.outputdim, "y", np.float64)
-    if net.cost is cross_entropy:
-        check_probability_columns(yc, "y")
     probe = _float64_copy(net)
-    _forward(probe, xc)
-    _backward(probe, xc, yc)
+    feedforward(probe, xc)
+    backpropagate(probe, xc, yc)
     return [(layer.dC_dweights.copy(), layer.dC_dbias.copy()) for layer in probe.layers]
 
 
@@ -79,19 +88,3 @@ def gradient_check(net: Network, x: Any, y: Any, eps: float = 1e-6) -> float:
             error = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-8)
             worst = max(worst, float(error.max()))
     return worst
-
-
-def _float64_copy(net: Network) -> Network:
-    from .network import Layer
-
-    copy = Network(net.inputdim, net.cost, dtype=np.float64)
-    for layer in net.layers:
-        copy.layers.append(
-            Layer(
-                weights=layer.weights.astype(np.float64),
-                bias=layer.bias.astype(np.float64),
-                activation=layer.activation,
-                init=layer.init,
-            )
-        )
-    return copy

@@ -14,7 +14,7 @@ instead of the standard deviation √(2/(in+out)), which makes them far too
 small for wide layers; ``glorot_normal`` here uses the square root. It also
 draws its biases at random; the design brief starts them at zero. ``he_normal``
 is the usual choice under relu. ``standard_normal`` is the initialization of
-seed 001's (and Nielsen's) network.
+the network of Nielsen's book.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def to_torch(net: Network) -> torch.nn.Sequential:
     if not net.layers:
         raise ValueError("net: the network has no layers; there is nothing to export")
     for i, layer in enumerate(net.layers):
-        if ACTIVATIONS.get(layer.activation.name) is not layer.activation:
+        if ACTIVATIONS.get(layer.activation.name) != layer.activation:
             raise ValueError(
                 f"net: layer {i}'s activation {layer.activation.name!r} is not a built-in one "
                 f"({sorted(ACTIVATIONS)}); it has no PyTorch module to map to"

@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._checks import as_float_array, as_rows
-from .network import Network
-
-Array = NDArray[Any]
+from .checks import as_float_array, as_rows
+from .network import Network, check_weights
+from .types import Array
 
 
-def _forward_rows(net: Network, X: Array, keep_logits: bool = False) -> tuple[Array, Array]:
+def forward_rows(net: Network, X: Array, keep_logits: bool = False) -> tuple[Array, Array]:
     """Outputs (N×m) for checked rows X, and the last layer's z (N×m) if asked.
 
     Works on all rows at once (columns are samples inside), without touching
     the layers' caches, so it may run between feedforward and backpropagate.
     """
+    with np.errstate(over="ignore", under="ignore"):
+        return _forward(net, X, keep_logits)
+
+
+def _forward(net: Network, X: Array, keep_logits: bool) -> tuple[Array, Array]:
     a = X.T
     z = a
     for layer in net.layers:
@@ -29,12 +32,9 @@ def _forward_rows(net: Network, X: Array, keep_logits: bool = False) -> tuple[Ar
 
 def predict(net: Network, X: Any) -> Array:
     """The network's outputs for the rows of X (N×k): an N×m array, one row each."""
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
-    if not net.layers:
-        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
+    check_weights(net)
     rows = as_rows(X, net.inputdim, "X", net.dtype)
-    return _forward_rows(net, rows)[0]
+    return forward_rows(net, rows)[0]
 
 
 def is_one_hot(Y: Array) -> bool:

@@ -8,34 +8,28 @@ training are free functions (``perceptron.train``). A layer l holds
   ``activated_out`` a = σ(z), and of the last backward pass, ``dC_dlinear``
   δ = ∂C/∂z (all out×1);
 * the sums ``dC_dweights`` = Σ δ a_prevᵀ (out×in) and ``dC_dbias`` = Σ δ
-  (out×1) over the samples backpropagated since the last update.
+  (out×1) over the ``accumulated`` samples backpropagated since the last update.
 
-The sums are formed lazily: ``backpropagate`` files each sample's δ and
-a_prev as one row of two buffers (Δᵀ, n×out, and A_prevᵀ, n×in), and reading
-``dC_dweights`` (or ``update``) adds Δ A_prevᵀ = Σ_j δ_j a_prev,jᵀ, one matrix
-product for the whole batch, to the sum. Every read sees the exact accumulated
-sum; the batch's rank-1 products simply get added in one BLAS call instead of
-one at a time. The training engines (``perceptron.engine``) write δ and the
-activations straight into these rows, so nothing is copied to file them.
+They are ordinary arrays: ``backpropagate`` adds to the sums with ``+=`` and
+``update`` zeroes them, exactly as in the article.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from numpy.typing import DTypeLike, NDArray
+from numpy.typing import DTypeLike
 
-from ._checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int
 from .activations import Activation, get_activation, relu
+from .checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int
 from .costs import Cost, get_cost
 from .initializers import Initializer, get_initializer, glorot_normal, he_normal
+from .types import Array
 
-Array = NDArray[Any]
 
-# The pending buffers grow in steps of this many columns when a batch is longer.
-_INITIAL_PENDING = 16
+def _zeros_like_bias(weights: Array) -> Array:
+    return np.zeros((weights.shape[0], 1), dtype=weights.dtype)
 
 
 @dataclass(eq=False, repr=False)
@@ -44,41 +38,27 @@ class Layer:
 
     Build layers with :func:`add_layer`; set ``weights`` and ``bias`` by hand
     when an example needs given numbers (keep their shapes out×in and out×1).
+    The caches and sums start at zero; ``init`` names the initializer used.
     """
 
     weights: Array
     bias: Array
     activation: Activation
     init: str = "custom"
-    linear_out: Array = field(default=None)  # type: ignore[arg-type]
-    activated_out: Array = field(default=None)  # type: ignore[arg-type]
-    dC_dlinear: Array = field(default=None)  # type: ignore[arg-type]
+    linear_out: Array = field(default=None)  # type: ignore[assignment]
+    activated_out: Array = field(default=None)  # type: ignore[assignment]
+    dC_dlinear: Array = field(default=None)  # type: ignore[assignment]
+    dC_dweights: Array = field(default=None)  # type: ignore[assignment]
+    dC_dbias: Array = field(default=None)  # type: ignore[assignment]
+    accumulated: int = 0
 
     def __post_init__(self) -> None:
-        outsize, insize = self.weights.shape
-        dtype = self.weights.dtype
-        if self.linear_out is None:
-            self.linear_out = np.zeros((outsize, 1), dtype=dtype)
-        if self.activated_out is None:
-            self.activated_out = np.zeros((outsize, 1), dtype=dtype)
-        if self.dC_dlinear is None:
-            self.dC_dlinear = np.zeros((outsize, 1), dtype=dtype)
-        self._sum_weights = np.zeros((outsize, insize), dtype=dtype)
-        self._sum_bias = np.zeros((outsize, 1), dtype=dtype)
-        # False once the sums are reset: they then hold stale numbers that stand for
-        # zero, and the next flush writes its product straight into them (no fill).
-        self._sums_valid = True
-        # Rows j < _pending of Δᵀ and A_prevᵀ wait to be added to the sums. Rows, not
-        # columns, so that one sample's δ and a_prev are contiguous.
-        self._deltas_T = np.empty((_INITIAL_PENDING, outsize), dtype=dtype)
-        self._inputs_T = np.empty((_INITIAL_PENDING, insize), dtype=dtype)
-        self._pending = 0
-        # Scratch for Δ A_prevᵀ when it must be added to sums already formed.
-        self._product: Array | None = None
-        # The mean gradient handed to the update, reused (see _mean_gradient).
-        self._mean: tuple[Array, Array] | None = None
+        for name in ("linear_out", "activated_out", "dC_dlinear", "dC_dbias"):
+            if getattr(self, name) is None:
+                setattr(self, name, _zeros_like_bias(self.weights))
+        if self.dC_dweights is None:
+            self.dC_dweights = np.zeros_like(self.weights)
 
-    # -- sizes --------------------------------------------------------------
     @property
     def insize(self) -> int:
         return int(self.weights.shape[1])
@@ -90,112 +70,6 @@ class Layer:
     @property
     def nparams(self) -> int:
         return int(self.weights.size + self.bias.size)
-
-    # -- the accumulated sums -------------------------------------------------
-    def _reserve(self, n: int) -> None:
-        """Make room for n more pending rows: flush when full, grow when too small."""
-        if self._pending + n > self._deltas_T.shape[0]:
-            if self._pending:
-                self._flush()
-            if n > self._deltas_T.shape[0]:
-                capacity = max(n, 2 * self._deltas_T.shape[0])
-                dtype = self._deltas_T.dtype
-                self._deltas_T = np.empty((capacity, self.outsize), dtype=dtype)
-                self._inputs_T = np.empty((capacity, self.insize), dtype=dtype)
-
-    def _accumulate(self, delta: Array, a_prev: Array) -> None:
-        """File one sample's (or a batch's) δ and a_prev; columns are samples."""
-        n = delta.shape[1]
-        self._reserve(n)
-        p = self._pending
-        self._deltas_T[p : p + n] = delta.T
-        self._inputs_T[p : p + n] = a_prev.T
-        self._pending = p + n
-
-    def _flush(self) -> None:
-        """Add the pending Δ A_prevᵀ and Σ_j δ_j to the sums."""
-        n = self._pending
-        if n:
-            deltas_T = self._deltas_T[:n]
-            if self._sums_valid:
-                if self._product is None:
-                    self._product = np.empty_like(self._sum_weights)
-                np.matmul(deltas_T.T, self._inputs_T[:n], out=self._product)
-                self._sum_weights += self._product
-                self._sum_bias[:, 0] += np.add.reduce(deltas_T, axis=0)
-            else:
-                np.matmul(deltas_T.T, self._inputs_T[:n], out=self._sum_weights)
-                np.add.reduce(deltas_T, axis=0, out=self._sum_bias[:, 0])
-            self._pending = 0
-        elif not self._sums_valid:
-            self._sum_weights.fill(0)
-            self._sum_bias.fill(0)
-        self._sums_valid = True
-
-    def _mean_gradient(self, n: int, l2_scale: float = 0.0) -> tuple[Array, Array]:
-        """(Σ ∂C/∂W / n + l2_scale·W, Σ ∂C/∂b / n) in buffers reused at every update.
-
-        The arrays are overwritten by the next call: use them before then.
-        """
-        if self._mean is None:
-            self._mean = (np.empty_like(self._sum_weights), np.empty_like(self._sum_bias))
-        gw, gb = self._mean
-        np.divide(self.dC_dweights, n, out=gw)
-        if l2_scale:
-            gw += l2_scale * self.weights
-        np.divide(self.dC_dbias, n, out=gb)
-        return gw, gb
-
-    def _plain_step(self, n: int, lr: float) -> tuple[Array, Array]:
-        """Plain SGD's step (Δ_W, Δ_b) = lr·(Σ ∂C/∂W / n, Σ ∂C/∂b / n).
-
-        The mean is divided by n, then multiplied by lr: bit for bit what
-        ``lr * (dC_dweights / n)`` gives. When nothing was summed yet (the usual case in
-        ``sgd``), Δ A_prevᵀ is formed from the pending rows straight into the step's
-        buffer instead of the sum's. The sums themselves are left as they are. Same
-        buffers as :meth:`_mean_gradient`, overwritten by the next call.
-        """
-        if self._mean is None:
-            self._mean = (np.empty_like(self._sum_weights), np.empty_like(self._sum_bias))
-        gw, gb = self._mean
-        p = self._pending
-        if p and not self._sums_valid:
-            deltas_T = self._deltas_T[:p]
-            np.matmul(deltas_T.T, self._inputs_T[:p], out=gw)
-            np.add.reduce(deltas_T, axis=0, out=gb[:, 0])
-        else:
-            np.copyto(gw, self.dC_dweights)
-            np.copyto(gb, self.dC_dbias)
-        for g in (gw, gb):
-            np.divide(g, n, out=g)
-            np.multiply(g, lr, out=g)
-        return gw, gb
-
-    def _reset_sums(self) -> None:
-        self._pending = 0
-        self._sums_valid = False
-
-    @property
-    def dC_dweights(self) -> Array:
-        """Σ δ a_prevᵀ over the samples since the last update (out×in)."""
-        self._flush()
-        return self._sum_weights
-
-    @dC_dweights.setter
-    def dC_dweights(self, value: Array) -> None:
-        self._flush()
-        self._sum_weights[...] = value
-
-    @property
-    def dC_dbias(self) -> Array:
-        """Σ δ over the samples since the last update (out×1)."""
-        self._flush()
-        return self._sum_bias
-
-    @dC_dbias.setter
-    def dC_dbias(self, value: Array) -> None:
-        self._flush()
-        self._sum_bias[...] = value
 
     def __repr__(self) -> str:
         return (
@@ -226,16 +100,6 @@ class Network:
         if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise ValueError(f"dtype: expected numpy.float64 or numpy.float32, got {dtype}")
         self.dtype = dtype
-        # Number of samples backpropagated since the last update.
-        self.accumulated = 0
-        # The input of the last feedforward, which backpropagate must be given again.
-        self._last_input: Array | None = None
-        # The training engines' reusable buffers (perceptron.engine.Workspace), made
-        # by the first sgd call and rebuilt when the layers change.
-        self._engine: Any = None
-        # One flat buffer whose slices are every layer's step buffers (Layer._mean), so
-        # that one dot product checks every step is finite (see train._flat_steps).
-        self._steps: Array | None = None
 
     @property
     def outputdim(self) -> int:
@@ -251,15 +115,58 @@ class Network:
     def nparams(self) -> int:
         return sum(layer.nparams for layer in self.layers)
 
-    def __repr__(self) -> str:
-        from .summary import summary
+    @property
+    def accumulated(self) -> int:
+        """Samples backpropagated since the last update (every layer counts the same)."""
+        return self.layers[0].accumulated if self.layers else 0
 
-        return summary(self)
+    def __repr__(self) -> str:
+        layers = ", ".join(f"{layer.outsize} {layer.activation.name}" for layer in self.layers)
+        return (
+            f"Network(inputdim={self.inputdim}, cost={self.cost.name}, "
+            f"dtype={np.dtype(self.dtype).name}, layers=[{layers}])"
+        )
+
+
+def check_weights(net: Network) -> None:
+    """Refuse a network that cannot be trained or run, before any work is done.
+
+    Weights may be set by hand: every layer's ``weights`` and ``bias`` must be
+    writable numpy arrays of ``net.dtype`` with shapes (out, in) and (out, 1)
+    that chain from ``inputdim``, so that a mistake is a clear error and never a
+    half-stepped network.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    if not net.layers:
+        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
+    insize = net.inputdim
+    for l, layer in enumerate(net.layers):
+        for name in ("weights", "bias"):
+            array = getattr(layer, name)
+            if not isinstance(array, np.ndarray) or array.dtype != net.dtype:
+                raise TypeError(
+                    f"net.layers[{l}].{name}: expected a numpy array of {net.dtype}, got "
+                    f"{type(array).__name__} {getattr(array, 'dtype', '')}".rstrip()
+                    + "; assign e.g. numpy.asarray(values, dtype=net.dtype)"
+                )
+            if not array.flags.writeable:
+                raise ValueError(
+                    f"net.layers[{l}].{name}: the array is read-only; assign a writable "
+                    "copy, e.g. numpy.array(values, dtype=net.dtype)"
+                )
+        outsize = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
+        if layer.weights.shape != (outsize, insize) or layer.bias.shape != (outsize, 1):
+            raise ValueError(
+                f"net.layers[{l}]: expected weights of shape (out, {insize}) and bias (out, 1), "
+                f"got {layer.weights.shape} and {layer.bias.shape}"
+            )
+        insize = outsize
 
 
 def default_initializer(activation: Activation) -> Initializer:
     """He normal under relu, Glorot normal otherwise."""
-    return he_normal if activation is relu else glorot_normal
+    return he_normal if activation == relu else glorot_normal
 
 
 def add_layer(
@@ -273,7 +180,7 @@ def add_layer(
 
     Its input size is the previous layer's output, or ``net.inputdim`` for the
     first layer. ``init`` defaults to He normal for relu and Glorot normal
-    otherwise (biases zero); ``"standard_normal"`` gives seed 001's N(0, 1)
+    otherwise (biases zero); ``"standard_normal"`` gives Nielsen's N(0, 1)
     weights and biases. ``rng`` is an int seed or a Generator: the same seed
     gives bit-identical weights.
     """
@@ -318,7 +225,7 @@ def network(
     """Build ``Network(sizes[0], cost)`` with one layer per further size.
 
     A shorthand for the article's sequence of ``add_layer`` calls:
-    ``network([784, 30, 10])`` is seed 001's 784-30-10 sigmoid network.
+    ``network([784, 30, 10])`` is the 784-30-10 sigmoid network of Nielsen's book.
     """
     if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
         raise ValueError(f"sizes: expected a list of at least two sizes, got {sizes!r}")

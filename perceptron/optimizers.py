@@ -1,9 +1,10 @@
 """Optimizers: how a mean gradient g becomes a step Δ, with θ ← θ − Δ.
 
-The formulas are seed 003's. With t the number of updates already made
-(t = 0 at the first) and the decayed rate ηₜ = η / (1 + decay·t):
+The formulas are those of the article on the spiral. With t the number of
+updates already made (t = 0 at the first) and the decayed rate
+ηₜ = η / (1 + decay·t):
 
-Plain SGD (``optimizer=None``)::
+Plain SGD (``optimizer=None``, or ``SGD()``)::
 
     Δ = η g
 
@@ -18,52 +19,69 @@ Plain SGD (``optimizer=None``)::
     m̂ = m / (1 − β₁^(t+1))                  v̂ = v / (1 − β₂^(t+1))
     Δ = ηₜ m̂ / (√v̂ + ε)
 
-An optimizer's state (t and the per-layer arrays) belongs to the first network
-it updates; passing it another network raises ``ValueError``. Its state
-carries over when the same object is passed to a later ``sgd`` call.
+An optimizer's state (t and one array per parameter for each moment) belongs
+to the first network it updates; passing it another network raises
+``ValueError``. Its state carries over when the same object is passed to a
+later ``sgd`` call, and :meth:`Optimizer.state_dict` /
+:meth:`Optimizer.load_state_dict` give it as named arrays.
 
-:meth:`Optimizer.steps` only computes; :meth:`Optimizer.commit` makes the new
-state current. ``update`` applies the steps and commits together, so that an
-interrupt never leaves the state and the weights out of step.
+:meth:`Optimizer.step` is all-or-nothing: it computes every Δ and the new
+state first, and raises :class:`~perceptron.errors.TrainingDiverged` before
+anything changes if a step or a new weight would not be finite.
 """
 
 from __future__ import annotations
 
+import math
 import weakref
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._checks import check_real
+from .checks import check_real
+from .errors import TrainingDiverged
+from .types import Array
 
 if TYPE_CHECKING:
     from .network import Network
 
-Array = NDArray[Any]
-# One entry per layer: (array for the weights, array for the bias).
-Pairs = list[tuple[Array, Array]]
+
+def _finite_after_step(theta: Array, delta: Array) -> bool:
+    """Whether Δ and θ − Δ are finite, without forming θ − Δ in the usual case.
+
+    If θ·θ and Δ·Δ are finite, every |θᵢ| and |Δᵢ| is below √max, so θᵢ − Δᵢ
+    cannot overflow; two BLAS dot products then decide. Otherwise look closer.
+    """
+    t, d = theta.reshape(-1), delta.reshape(-1)
+    if math.isfinite(float(t @ t)) and math.isfinite(float(d @ d)):
+        return True
+    return bool(np.isfinite(d).all() and np.isfinite(t - d).all())
 
 
 class Optimizer:
-    """Base class: holds t, the decay and the network the state belongs to."""
+    """Base class: t, the decay, the state's owner and the all-or-nothing step."""
+
+    #: Names of the per-parameter state arrays (one set per parameter θ_i).
+    moments: tuple[str, ...] = ()
 
     def __init__(self, decay: float = 0.0) -> None:
         self.decay = check_real(decay, "decay", nonnegative=True)
         self.t = 0
+        self.state: dict[str, list[Array]] = {}
         self._network: weakref.ReferenceType[Network] | None = None
-        self._shapes: list[tuple[tuple[int, ...], tuple[int, ...]]] | None = None
+        self._shapes: list[tuple[int, ...]] | None = None
 
     # -- ownership ------------------------------------------------------------
     def check_network(self, net: Network) -> None:
         """Refuse a network other than the one this optimizer's state belongs to."""
         owner = self._network() if self._network is not None else None
-        shapes = [(layer.weights.shape, layer.bias.shape) for layer in net.layers]
         if self._network is not None and owner is not net:
             raise ValueError(
                 "optimizer: this optimizer already holds the state of another network; "
                 "create a new optimizer for each network"
             )
+        shapes = [p.shape for layer in net.layers for p in (layer.weights, layer.bias)]
         if self._shapes is not None and shapes != self._shapes:
             raise ValueError(
                 "optimizer: the network's layers changed shape since this optimizer was "
@@ -71,33 +89,78 @@ class Optimizer:
             )
 
     def bind(self, net: Network) -> None:
+        """Make ``net`` the owner of the state; its moments start at zero."""
+        self.check_network(net)
         if self._network is None:
+            params = [p for layer in net.layers for p in (layer.weights, layer.bias)]
             self._network = weakref.ref(net)
-            self._shapes = [(layer.weights.shape, layer.bias.shape) for layer in net.layers]
+            self._shapes = [p.shape for p in params]
+            self.state = {name: [np.zeros_like(p) for p in params] for name in self.moments}
 
     def rate(self, lr: float) -> float:
         """ηₜ = η / (1 + decay·t)."""
         return lr / (1.0 + self.decay * self.t)
 
     # -- the step ---------------------------------------------------------------
-    def steps(self, grads: Pairs, lr: float) -> tuple[Pairs, Any]:
-        """The steps Δ for each layer's (g_W, g_b), and the state after them."""
-        raise NotImplementedError
+    def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> None:
+        """θ ← θ − Δ(g) for every parameter, all or nothing; then t ← t + 1.
 
-    def commit(self, state: Any) -> None:
-        """Make ``state`` (from :meth:`steps`) current and count one update."""
-        self._set_state(state)
+        ``params`` are the arrays θ to move in place (W₀, b₀, W₁, b₁, …) and
+        ``grads`` their mean gradients g, which this call may overwrite.
+        Raises :class:`TrainingDiverged`, changing nothing, when a step or a
+        new weight would not be finite.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            deltas = self.deltas(grads, lr)
+            for theta, delta in zip(params, deltas, strict=True):
+                if not _finite_after_step(theta, delta):
+                    raise TrainingDiverged(
+                        "the gradient or the step is not finite; the network keeps its last "
+                        "finite weights. Try a smaller lr, another cost or initializer, or "
+                        "scale the inputs"
+                    )
+        for theta, delta in zip(params, deltas, strict=True):
+            theta -= delta
+        self.commit()
         self.t += 1
 
-    def _set_state(self, state: Any) -> None:
+    def deltas(self, grads: Sequence[Array], lr: float) -> Sequence[Array]:
+        """The steps Δ for the gradients (the new state is kept aside until commit)."""
         raise NotImplementedError
 
-    # -- persistence ------------------------------------------------------------
-    def state_arrays(self) -> dict[str, Array]:
-        """The per-layer state as named arrays (for checkpoints)."""
-        return {}
+    def commit(self) -> None:
+        """Make the state computed by the last :meth:`deltas` current."""
 
-    def load_state_arrays(self, arrays: dict[str, Array], t: int) -> None:
+    # -- persistence ------------------------------------------------------------
+    def state_dict(self) -> dict[str, Array]:
+        """t and the moments as named arrays (``"t"``, ``"<moment>_<i>"``)."""
+        out = {"t": np.array([self.t], dtype=np.int64)}
+        for name, arrays in self.state.items():
+            for i, array in enumerate(arrays):
+                out[f"{name}_{i}"] = array
+        return out
+
+    def load_state_dict(self, arrays: dict[str, Array]) -> None:
+        """Restore what :meth:`state_dict` gave; the optimizer must be bound already.
+
+        Every array is checked (names, shapes, finite values) before any is copied.
+        """
+        expected = self.state_dict()
+        if set(arrays) != set(expected):
+            raise ValueError(f"state: expected the arrays {sorted(expected)}, got {sorted(arrays)}")
+        for name, array in arrays.items():
+            if np.shape(array) != expected[name].shape:
+                raise ValueError(
+                    f"state: {name} has shape {np.shape(array)}, expected {expected[name].shape}"
+                )
+            if name != "t" and not np.isfinite(array).all():
+                raise ValueError(f"state: {name} holds non-finite values")
+        t = int(np.asarray(arrays["t"]).reshape(-1)[0])
+        if t < 0:
+            raise ValueError(f"state: t must be >= 0, got {t}")
+        for name, values in self.state.items():
+            for i, target in enumerate(values):
+                np.copyto(target, arrays[f"{name}_{i}"], casting="same_kind")
         self.t = t
 
     def config(self) -> dict[str, Any]:
@@ -105,49 +168,29 @@ class Optimizer:
         raise NotImplementedError
 
 
-def _zeros_like(grads: Pairs) -> Pairs:
-    return [(np.zeros_like(gw), np.zeros_like(gb)) for gw, gb in grads]
-
-
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum and rate decay (seed 003)."""
+    """Stochastic gradient descent with optional momentum and rate decay."""
 
     def __init__(self, momentum: float = 0.0, decay: float = 0.0) -> None:
         super().__init__(decay)
         self.momentum = check_real(momentum, "momentum", nonnegative=True, below=1.0)
-        self.velocity: Pairs | None = None
+        self.moments = ("velocity",) if self.momentum else ()
 
-    def steps(self, grads: Pairs, lr: float) -> tuple[Pairs, Any]:
+    def deltas(self, grads: Sequence[Array], lr: float) -> Sequence[Array]:
         eta = self.rate(lr)
-        if not self.momentum:
-            return [(eta * gw, eta * gb) for gw, gb in grads], None
-        velocity = self.velocity if self.velocity is not None else _zeros_like(grads)
-        new_velocity = [
-            (self.momentum * vw - eta * gw, self.momentum * vb - eta * gb)
-            for (vw, vb), (gw, gb) in zip(velocity, grads, strict=True)
-        ]
-        return [(-vw, -vb) for vw, vb in new_velocity], new_velocity
+        for g in grads:
+            np.multiply(g, eta, out=g)  # η g
+        if self.momentum:
+            # Δ = η g − β v = −(β v − η g): the new velocity is −Δ.
+            for g, v in zip(grads, self.state["velocity"], strict=True):
+                g -= self.momentum * v
+        self._pending = grads
+        return grads
 
-    def _set_state(self, state: Any) -> None:
-        if state is not None:
-            self.velocity = state
-
-    def state_arrays(self) -> dict[str, Array]:
-        if self.velocity is None:
-            return {}
-        out = {}
-        for i, (vw, vb) in enumerate(self.velocity):
-            out[f"velocity_w{i}"], out[f"velocity_b{i}"] = vw, vb
-        return out
-
-    def load_state_arrays(self, arrays: dict[str, Array], t: int) -> None:
-        n = sum(1 for key in arrays if key.startswith("velocity_w"))
-        self.velocity = (
-            [(arrays[f"velocity_w{i}"].copy(), arrays[f"velocity_b{i}"].copy()) for i in range(n)]
-            if n
-            else None
-        )
-        self.t = t
+    def commit(self) -> None:
+        if self.momentum:
+            for v, delta in zip(self.state["velocity"], self._pending, strict=True):
+                np.negative(delta, out=v)
 
     def config(self) -> dict[str, Any]:
         return {"name": "SGD", "momentum": self.momentum, "decay": self.decay}
@@ -157,7 +200,9 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction (seed 003)."""
+    """Adam with bias correction."""
+
+    moments = ("moment", "cache")
 
     def __init__(
         self,
@@ -170,58 +215,33 @@ class Adam(Optimizer):
         self.beta1 = check_real(beta1, "beta1", nonnegative=True, below=1.0)
         self.beta2 = check_real(beta2, "beta2", nonnegative=True, below=1.0)
         self.epsilon = check_real(epsilon, "epsilon", positive=True)
-        self.moments: Pairs | None = None
-        self.cache: Pairs | None = None
+        self._next: dict[str, list[Array]] = {}
 
-    def steps(self, grads: Pairs, lr: float) -> tuple[Pairs, Any]:
+    def deltas(self, grads: Sequence[Array], lr: float) -> Sequence[Array]:
         eta = self.rate(lr)
         b1, b2 = self.beta1, self.beta2
-        moments = self.moments if self.moments is not None else _zeros_like(grads)
-        cache = self.cache if self.cache is not None else _zeros_like(grads)
         correction1 = 1.0 - b1 ** (self.t + 1)
         correction2 = 1.0 - b2 ** (self.t + 1)
-        new_moments: Pairs = []
-        new_cache: Pairs = []
-        steps: Pairs = []
-        for (mw, mb), (cw, cb), (gw, gb) in zip(moments, cache, grads, strict=True):
-            pair_m, pair_c, pair_s = [], [], []
-            for m, c, g in ((mw, cw, gw), (mb, cb, gb)):
-                m_new = b1 * m + (1.0 - b1) * g
-                c_new = b2 * c + (1.0 - b2) * g * g
-                m_hat = m_new / correction1
-                c_hat = c_new / correction2
-                pair_m.append(m_new)
-                pair_c.append(c_new)
-                pair_s.append(eta * m_hat / (np.sqrt(c_hat) + self.epsilon))
-            new_moments.append((pair_m[0], pair_m[1]))
-            new_cache.append((pair_c[0], pair_c[1]))
-            steps.append((pair_s[0], pair_s[1]))
-        return steps, (new_moments, new_cache)
+        if not self._next:
+            self._next = {
+                name: [np.empty_like(a) for a in self.state[name]] for name in self.moments
+            }
+        for i, g in enumerate(grads):
+            m, v = self.state["moment"][i], self.state["cache"][i]
+            m_new, v_new = self._next["moment"][i], self._next["cache"][i]
+            np.multiply(m, b1, out=m_new)
+            m_new += (1.0 - b1) * g  # m ← β₁ m + (1 − β₁) g
+            np.multiply(v, b2, out=v_new)
+            v_new += (1.0 - b2) * g * g  # v ← β₂ v + (1 − β₂) g²
+            denominator = np.sqrt(v_new / correction2)
+            denominator += self.epsilon  # √v̂ + ε
+            np.divide(m_new, correction1, out=g)
+            g *= eta  # ηₜ m̂
+            g /= denominator
+        return grads
 
-    def _set_state(self, state: Any) -> None:
-        self.moments, self.cache = state
-
-    def state_arrays(self) -> dict[str, Array]:
-        if self.moments is None or self.cache is None:
-            return {}
-        out = {}
-        for i, ((mw, mb), (cw, cb)) in enumerate(zip(self.moments, self.cache, strict=True)):
-            out[f"moment_w{i}"], out[f"moment_b{i}"] = mw, mb
-            out[f"cache_w{i}"], out[f"cache_b{i}"] = cw, cb
-        return out
-
-    def load_state_arrays(self, arrays: dict[str, Array], t: int) -> None:
-        n = sum(1 for key in arrays if key.startswith("moment_w"))
-        if n:
-            self.moments = [
-                (arrays[f"moment_w{i}"].copy(), arrays[f"moment_b{i}"].copy()) for i in range(n)
-            ]
-            self.cache = [
-                (arrays[f"cache_w{i}"].copy(), arrays[f"cache_b{i}"].copy()) for i in range(n)
-            ]
-        else:
-            self.moments = self.cache = None
-        self.t = t
+    def commit(self) -> None:
+        self.state, self._next = self._next, self.state
 
     def config(self) -> dict[str, Any]:
         return {
@@ -237,13 +257,3 @@ class Adam(Optimizer):
             f"Adam(beta1={self.beta1}, beta2={self.beta2}, epsilon={self.epsilon}, "
             f"decay={self.decay})"
         )
-
-
-def optimizer_from_config(config: dict[str, Any]) -> Optimizer:
-    """Rebuild an optimizer from :meth:`Optimizer.config`."""
-    kwargs = {k: v for k, v in config.items() if k != "name"}
-    if config.get("name") == "SGD":
-        return SGD(**kwargs)
-    if config.get("name") == "Adam":
-        return Adam(**kwargs)
-    raise ValueError(f"optimizer: unknown optimizer config {config!r}")

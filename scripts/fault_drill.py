@@ -398,7 +398,7 @@ def _parse_idx(data: bytes) -> np.ndarray:
 
 
 def idx_outcome(path: Path) -> str:
-    from perceptron.idx import IDXError, read_idx
+    from perceptron.io.idx import IDXError, read_idx
 
     try:
         got = read_idx(path)
@@ -445,7 +445,7 @@ def file_campaign(
         checkpoints.append(path.read_bytes())
     kinds["checkpoint"] = (checkpoints, checkpoint_outcome)
     if (ROOT / "perceptron" / "idx.py").exists():
-        from perceptron.idx import write_idx
+        from perceptron.io.idx import write_idx
 
         idx = []
         for i, (code, shape, compress) in enumerate(

@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 from perceptron import accuracy, network, one_hot, sgd
-from perceptron.mnist import load_digits
+from perceptron.datasets.mnist import load_digits
 
 ARTICLE = {
     "784-30-10": "94.58%",

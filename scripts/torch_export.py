@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 import perceptron as pc
-from perceptron.mnist import load_digits
+from perceptron.datasets.mnist import load_digits
 
 INSTALL = 'PyTorch is not installed; this example needs it: pip install "perceptron[torch]"'
 

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perceptron as pc
-from perceptron import persistence
-from perceptron.checkpoint import CheckpointMismatchError
+from perceptron.io import atomic as persistence
+from perceptron.io.checkpoint import CheckpointMismatchError
 
 X, LABELS = pc.spiral(12, 3, rng=0)
 Y = pc.one_hot(LABELS, 3)

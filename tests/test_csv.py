@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from perceptron.csvdata import CSVError, read_csv, read_csv_features
+from perceptron.io.csvfile import CSVError, read_csv, read_csv_features
 
 
 def _write(path: Path, text: str) -> Path:

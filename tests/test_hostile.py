@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import perceptron as pc
-from perceptron import persistence
-from perceptron.checkpoint import Checkpointer  # noqa: F401  (the module under test)
+from perceptron.io import model as persistence
+from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_IDX = (ROOT / "perceptron" / "idx.py").exists()
@@ -305,7 +305,7 @@ def test_corrupted_idx_files_get_only_idx_errors(
     compress: bool,
     seed: int,
 ) -> None:
-    from perceptron.idx import IDXError, read_idx, write_idx
+    from perceptron.io.idx import IDXError, read_idx, write_idx
 
     folder = tmp_path_factory.mktemp("idx")
     rng = np.random.default_rng(seed)
@@ -334,7 +334,7 @@ def test_corrupted_idx_files_get_only_idx_errors(
 def test_an_idx_header_claiming_huge_data_allocates_nothing_large(
     tmp_path: Path, compress: bool
 ) -> None:
-    from perceptron.idx import IDXError, read_idx
+    from perceptron.io.idx import IDXError, read_idx
 
     data = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 60000, 2800, 2800) + b"\0" * 100
     path = tmp_path / "liar.idx"

@@ -380,7 +380,7 @@ def test_shuffling_does_not_copy_the_data_set(engine: str) -> None:
 
 
 def test_sigint_held_is_a_no_op_off_the_main_thread() -> None:
-    from perceptron.train import _sigint_held
+    from perceptron.interrupts import sigint_held as _sigint_held
 
     handler = signal.getsignal(signal.SIGINT)
     seen: list[Any] = []
@@ -396,7 +396,7 @@ def test_sigint_held_is_a_no_op_off_the_main_thread() -> None:
 
 
 def test_sigint_held_delivers_the_deferred_interrupt() -> None:
-    from perceptron.train import _sigint_held
+    from perceptron.interrupts import sigint_held as _sigint_held
 
     done = []
     with pytest.raises(KeyboardInterrupt):

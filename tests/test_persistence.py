@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from perceptron import Activation, ModelFileError, load, network, predict, save
 from perceptron.activations import ACTIVATIONS
 from perceptron.costs import COSTS
-from perceptron.persistence import load_with_meta
+from perceptron.io.model import load_with_meta
 
 
 def _small_net(dtype=np.float64):

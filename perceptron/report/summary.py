@@ -9,12 +9,9 @@ only, so it prints on any console.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from .network import Network
+from ..network import Network
 
 HEADER = ("#", "layer", "in", "out", "activation", "weights", "bias", "params", "init")
 # Columns holding numbers are right-aligned, the others left-aligned.
@@ -33,12 +30,11 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def _bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KiB", "MiB"):
-        if size < 1024 or unit == "MiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.1f} MiB"
 
 
 def summary(net: Network) -> str:
@@ -50,8 +46,6 @@ def summary(net: Network) -> str:
     dtype, the sizes [inputdim, out_0, ..., out_{L-1}] and the cost with its
     formula for one sample.
     """
-    from .network import Network
-
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a Network, got {type(net).__name__}")
     rows = [HEADER]

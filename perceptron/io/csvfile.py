@@ -18,12 +18,11 @@ import csv
 import math
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[Any]
+from ..types import Array
+
 PathLike = str | os.PathLike[str]
 
 #: Integer labels above this are taken as names, not as class indices.

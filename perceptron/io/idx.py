@@ -31,11 +31,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._atomic import atomic_write
+from ..types import Array
+from .atomic import atomic_write
 
-Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
 
 GZIP_MAGIC = b"\x1f\x8b"

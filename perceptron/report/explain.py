@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._checks import as_column, check_real
-from .network import Layer, Network
-from .train import _fused, _losses, backpropagate, feedforward, update
-
-Array = NDArray[Any]
+from ..activations import softmax
+from ..checks import as_column, check_real
+from ..costs import cross_entropy
+from ..network import Layer, Network
+from ..train import backpropagate, feedforward, loss, update
+from ..types import Array
 
 #: Seed 001's worked example: the 1-1-1 network and its sample.
 ARTICLE = {"x": 0.8, "y": 1.0, "w1": 1.58, "b1": -0.14, "w2": 2.45, "b2": -0.11, "lr": 0.1}
@@ -99,8 +99,8 @@ class Step:
 
 def article_network() -> tuple[Network, Array, Array, float]:
     """Seed 001's 1-1-1 sigmoid network with quadratic cost, its x, y and rate."""
-    from .activations import sigmoid
-    from .costs import quadratic
+    from ..activations import sigmoid
+    from ..costs import quadratic
 
     net = Network(1, quadratic)
     for w, b in ((ARTICLE["w1"], ARTICLE["b1"]), (ARTICLE["w2"], ARTICLE["b2"])):
@@ -125,8 +125,8 @@ def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
     target = as_column(y, work.outputdim, "y", work.dtype)
 
     output = feedforward(work, column)
-    loss = float(_losses(work, target)[0])
-    fused = _fused(work)
+    cost_before = loss(work, target)
+    fused = work.cost == cross_entropy and work.layers[-1].activation == softmax
     forward: list[dict[str, Any]] = []
     a_prev = column
     for i, layer in enumerate(work.layers):
@@ -155,7 +155,7 @@ def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
 
     update(work, lr)
     new_output = feedforward(work, column)
-    new_loss = float(_losses(work, target)[0])
+    new_loss = loss(work, target)
     records = [
         LayerStep(
             **record,
@@ -173,7 +173,7 @@ def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
         cost=work.cost.name,
         layers=records,
         output=output,
-        loss=loss,
+        loss=cost_before,
         new_output=new_output,
         new_loss=new_loss,
         fused=fused,

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._checks import check_real
-from .datasets import stratified_split
-from .idx import IDXError, read_mnist
+from ..checks import check_real
+from ..io.idx import IDXError, read_mnist
+from ..types import Array
+from .synthetic import stratified_split
 
-Array = NDArray[Any]
 PathLike = str | os.PathLike[str]
 
 #: The folder of the shipped MNIST test set.
-SHIPPED = Path(__file__).resolve().parent / "data" / "mnist-10k"
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "mnist-10k"
 #: Pixels are bytes 0-255; the network sees them divided by 255, in [0, 1].
 PIXEL_SCALE = 1.0 / 255.0
 _NAMES = {

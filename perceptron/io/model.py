@@ -19,154 +19,32 @@ crash mid-save never leaves a broken file.
 from __future__ import annotations
 
 import json
-import os
-import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._atomic import atomic_write
-from ._checks import MAX_PARAMETERS, MAX_UNITS
-from .activations import ACTIVATIONS
-from .costs import COSTS
-from .network import Layer, Network
-
-Array = NDArray[Any]
+from ..activations import ACTIVATIONS
+from ..checks import MAX_PARAMETERS, MAX_UNITS
+from ..costs import COSTS
+from ..network import Layer, Network
+from ..types import Array
+from .npz import ModelFileError, PathLike, read_npz_checked, write_npz_atomic
 
 FORMAT = "perceptron"
 VERSION = 1
-_MAX_HEADER_BYTES = 1 << 20
 _MAX_LAYERS = 1024
 _DTYPES: dict[str, np.dtype[Any]] = {"float64": np.dtype("<f8"), "float32": np.dtype("<f4")}
 
 
-class ModelFileError(ValueError):
-    """A model or checkpoint file that cannot be read, or does not fit its header."""
-
-
-PathLike = str | os.PathLike[str]
-
-
-# ---------------------------------------------------------------------------
-# generic: an npz of named arrays plus a JSON header, written atomically
-# ---------------------------------------------------------------------------
-def write_npz_atomic(path: PathLike, header: dict[str, Any], arrays: dict[str, Array]) -> None:
-    """Write ``arrays`` and ``header`` to ``path`` via a temporary file and a rename."""
-    payload = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
-    for name, array in arrays.items():
-        payload[name] = np.ascontiguousarray(array)
-    atomic_write(path, lambda handle: np.savez(handle, **payload))  # type: ignore[arg-type]
-
-
-def _npy_header(archive: zipfile.ZipFile, member: str) -> tuple[tuple[int, ...], np.dtype[Any]]:
-    with archive.open(member) as handle:
-        version = np.lib.format.read_magic(handle)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
-        else:
-            raise ModelFileError(f"array {member!r} has an unknown .npy version {version}")
-    if dtype.hasobject:
-        raise ModelFileError(f"array {member!r} holds Python objects; refusing to unpickle")
-    return tuple(int(s) for s in shape), dtype
-
-
-def read_npz_checked(
-    path: PathLike, expect: Any, what: str = "model"
-) -> tuple[dict[str, Any], dict[str, Array]]:
-    """Read the header, ask ``expect(header)`` for {name: (shape, dtype)}, then the arrays.
-
-    Every declared shape and dtype is compared with ``expect`` before any array
-    data is read, so a hostile header cannot make us allocate much memory.
-    """
-    source = Path(path)
-    if not source.is_file():
-        raise FileNotFoundError(f"path: no {what} file at {str(source)!r}")
-    size = source.stat().st_size
-    try:
-        with open(source, "rb") as handle:
-            # zipfile would also accept bytes before the archive (as in self-extracting
-            # files); an .npz starts with the zip signature, as numpy.load requires.
-            if handle.read(4) != b"PK\x03\x04":
-                raise ModelFileError(f"{source}: not a perceptron {what} file (not an .npz)")
-        with zipfile.ZipFile(source) as archive:
-            names = {info.filename: info for info in archive.infolist()}
-            if "header.npy" not in names:
-                raise ModelFileError(f"{source}: not a perceptron {what} file (no header)")
-            if names["header.npy"].file_size > _MAX_HEADER_BYTES:
-                raise ModelFileError(f"{source}: the header is implausibly large")
-            shape, dtype = _npy_header(archive, "header.npy")
-            if dtype != np.uint8 or len(shape) != 1 or shape[0] > _MAX_HEADER_BYTES:
-                raise ModelFileError(f"{source}: the header is not a JSON byte string")
-            with archive.open("header.npy") as handle:
-                raw = np.lib.format.read_array(handle, allow_pickle=False)
-            try:
-                header = json.loads(raw.tobytes().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise ModelFileError(f"{source}: the header is not valid JSON ({error})") from None
-            if not isinstance(header, dict):
-                raise ModelFileError(f"{source}: the header is not a JSON object")
-            try:
-                expected: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = expect(header)
-            except ModelFileError as error:
-                # type(error): keep a subclass such as CheckpointMismatchError.
-                raise type(error)(f"{source}: {error}") from None
-            total = sum(int(np.prod(s)) * d.itemsize for s, d in expected.values())
-            if total > 4 * size + (1 << 16) and total > 64 * (1 << 20):
-                # npz members are stored uncompressed by np.savez; far more data than
-                # the file holds means the header lies.
-                raise ModelFileError(f"{source}: the header claims more data than the file holds")
-            arrays: dict[str, Array] = {}
-            for name, (want_shape, want_dtype) in expected.items():
-                member = f"{name}.npy"
-                if member not in names:
-                    raise ModelFileError(f"{source}: array {name!r} is missing")
-                got_shape, got_dtype = _npy_header(archive, member)
-                if got_shape != want_shape or got_dtype != want_dtype:
-                    raise ModelFileError(
-                        f"{source}: array {name!r} has shape {got_shape} and dtype {got_dtype}, "
-                        f"the header says {want_shape} and {want_dtype}"
-                    )
-                nbytes = int(np.prod(want_shape)) * want_dtype.itemsize
-                if names[member].file_size < nbytes:
-                    # The zip's own size record is smaller than the data the shape needs.
-                    raise ModelFileError(f"{source}: array {name!r} is truncated")
-                with archive.open(member) as handle:
-                    array = np.lib.format.read_array(handle, allow_pickle=False)
-                if array.shape != want_shape:
-                    raise ModelFileError(f"{source}: array {name!r} is truncated")
-                arrays[name] = array
-            extra = set(names) - {f"{n}.npy" for n in expected} - {"header.npy"}
-            if extra:
-                raise ModelFileError(f"{source}: unexpected entries {sorted(extra)}")
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
-        raise ModelFileError(f"{source}: corrupted or truncated {what} file ({error})") from None
-    except Exception as error:  # zlib.error, struct.error, KeyError from a broken zip
-        raise ModelFileError(
-            f"{source}: corrupted {what} file ({type(error).__name__}: {error})"
-        ) from None
-    return header, arrays
-
-
-# ---------------------------------------------------------------------------
-# networks
-# ---------------------------------------------------------------------------
 def network_header(net: Network, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON header describing ``net``; refuses custom activations and costs."""
-    if COSTS.get(net.cost.name) is not net.cost:
+    if COSTS.get(net.cost.name) != net.cost:
         raise ValueError(
             f"net: the cost {net.cost.name!r} is not a built-in one ({sorted(COSTS)}); "
             "a custom cost cannot be saved by name and loaded back"
         )
     for i, layer in enumerate(net.layers):
-        if ACTIVATIONS.get(layer.activation.name) is not layer.activation:
+        if ACTIVATIONS.get(layer.activation.name) != layer.activation:
             raise ValueError(
                 f"net: layer {i}'s activation {layer.activation.name!r} is not a built-in one "
                 f"({sorted(ACTIVATIONS)}); it cannot be saved by name and loaded back"

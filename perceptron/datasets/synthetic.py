@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ._checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int, check_real
-
-Array = NDArray[Any]
+from ..checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int, check_real
+from ..types import Array
 
 
 def spiral(

@@ -1,0 +1,189 @@
+"""The buffers the fast engines share, and the step they take from them.
+
+A :class:`Workspace` belongs to one ``sgd`` run. Its buffers are *rows*: row j
+of a layer's ``Z``, ``A`` and ``D`` holds sample j's z, a and δ, so one sample
+is a contiguous vector and a block of samples is a matrix whose transpose is
+the article's m×n block of columns. From the rows of a mini-batch the sums are
+one matrix product each::
+
+    dC_dW_l = Σ_j δ_j a_{l−1,j}ᵀ = D_lᵀ A_{l−1}        dC_db_l = Σ_j δ_j
+
+and :meth:`Workspace.step` hands their means to the optimizer exactly as
+:func:`perceptron.train.update` does. The network is only read (weights,
+biases, activations, cost) and written through its public fields: the step
+moves ``weights`` and ``bias``, and :meth:`Workspace.finish` leaves the caches
+holding the last sample pushed forward, with the sums at zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import Backward, Forward
+from ..costs import DeltaInto
+from ..interrupts import InterruptGuard, sigint_held
+from ..network import Network
+from ..optimizers import Optimizer
+from ..types import Array
+
+# Both engines work through a mini-batch in blocks of at most this many rows,
+# which bounds the buffers (784 inputs: 512 rows of float64 = 3.2 MB).
+CHUNK = 512
+
+
+@dataclass(eq=False)
+class Stage:
+    """One layer's part of the workspace (row buffers: capacity × out)."""
+
+    weights: Array  # W (out×in), the layer's own array
+    bias: Array  # b as a 1-D view of the layer's out×1 array
+    forward: Forward
+    backward: Backward
+    Z: Array  # z rows
+    A: Array  # a rows
+    D: Array  # δ rows
+    G: Array  # W_{l+1}ᵀ δ_{l+1} rows
+    T: Array  # scratch rows
+    S: Array  # scratch, capacity × 1
+    grad_weights: Array  # Σ δ a_prevᵀ, then the mean gradient (out×in)
+    grad_bias: Array  # Σ δ, then the mean gradient (out×1)
+
+
+class Workspace:
+    """Buffers for blocks of up to ``capacity`` samples of one network."""
+
+    def __init__(self, net: Network, capacity: int) -> None:
+        dtype = np.dtype(net.dtype)
+        layers = net.layers
+        self.net = net
+        self.capacity = capacity
+        self.X = np.empty((capacity, net.inputdim), dtype=dtype)
+        self.Y = np.empty((capacity, net.outputdim), dtype=dtype)
+        self.stages: list[Stage] = []
+        for layer in layers:
+            rows = (capacity, layer.outsize)
+            forward, backward = layer.activation.kernels()
+            self.stages.append(
+                Stage(
+                    layer.weights,
+                    layer.bias[:, 0],
+                    forward,
+                    backward,
+                    *(np.empty(rows, dtype=dtype) for _ in range(5)),
+                    np.empty((capacity, 1), dtype=dtype),
+                    np.empty_like(layer.weights),
+                    np.empty_like(layer.bias),
+                )
+            )
+        last = layers[-1]
+        self.cost = net.cost
+        self.output = last.activation
+        self.delta: DeltaInto = net.cost.delta_into(last.activation)
+        self.squares = net.cost.squares(last.outsize) if net.cost.squares else 0.0
+        self.product: list[Array | None] = [None] * len(layers)
+        self.arrays = [(layer.weights, layer.bias) for layer in layers]
+        self.samples = 0  # rows summed into the gradients since the last step
+        self.last_row: int | None = None  # the row of the last sample pushed forward
+
+    def valid_for(self, net: Network) -> bool:
+        """Whether the network still has the arrays, activations and cost of this workspace."""
+        if net.cost != self.cost or len(net.layers) != len(self.stages):
+            return False
+        for layer, (weights, bias) in zip(net.layers, self.arrays, strict=True):
+            if layer.weights is not weights or layer.bias is not bias:
+                return False
+        return net.layers[-1].activation == self.output
+
+    def inputs_of(self, l: int) -> Array:
+        """The row buffer holding layer l's input a_{l−1} (X for the first layer)."""
+        return self.X if l == 0 else self.stages[l - 1].A
+
+    def gather(self, X: Array, Y: Array, rows: Array) -> None:
+        """Copy the given rows of X and Y into the first len(rows) rows of the buffers."""
+        # mode="clip": the rows come from a permutation of range(N), so none is out of
+        # range; the default mode="raise" would gather into a temporary first.
+        n = len(rows)
+        np.take(X, rows, axis=0, out=self.X[:n], mode="clip")
+        np.take(Y, rows, axis=0, out=self.Y[:n], mode="clip")
+
+    def loss_sum(self, n: int) -> float:
+        """Σ_j C(a_j, y_j) over the first n rows of the last forward pass."""
+        last = self.stages[-1]
+        a, y = last.A[:n], self.Y[:n]
+        if self.squares:
+            # Σ_j c‖a_j − y_j‖²: one dot product of the block a − y with itself.
+            t = last.T[:n]
+            np.subtract(a, y, out=t)
+            flat = t.reshape(-1)
+            return float(flat @ flat) * self.squares
+        losses = self.cost.loss(last.Z[:n].T, a.T, y.T, self.output)
+        return float(np.add.reduce(losses, axis=None))
+
+    def gradients(self, X: Array, Y: Array, rows: Array) -> float:
+        """Forward and backward the given rows of X and Y in blocks that fit, adding
+        their gradients to the sums; return the sum of their losses."""
+        total = 0.0
+        for begin in range(0, len(rows), self.capacity):
+            chunk = rows[begin : begin + self.capacity]
+            n = len(chunk)
+            self.gather(X, Y, chunk)
+            self._run(n)
+            total += self.loss_sum(n)
+            self.accumulate(n)
+        return total
+
+    def _run(self, n: int) -> None:
+        """Forward and backward the first n rows of the buffers (each engine its way)."""
+        raise NotImplementedError
+
+    def accumulate(self, n: int) -> None:
+        """Add D_lᵀ A_{l−1} and Σ_j δ_j of the first n rows to every layer's sums."""
+        for l, stage in enumerate(self.stages):
+            deltas, inputs = stage.D[:n], self.inputs_of(l)[:n]
+            if self.samples == 0:
+                np.matmul(deltas.T, inputs, out=stage.grad_weights)
+                np.add.reduce(deltas, axis=0, out=stage.grad_bias[:, 0])
+            else:
+                product = self.product[l]
+                if product is None:
+                    product = self.product[l] = np.empty_like(stage.grad_weights)
+                np.matmul(deltas.T, inputs, out=product)
+                stage.grad_weights += product
+                stage.grad_bias[:, 0] += np.add.reduce(deltas, axis=0)
+        self.samples += n
+        self.last_row = n - 1
+
+    def step(
+        self,
+        lr: float,
+        optimizer: Optimizer,
+        l2_scale: float = 0.0,
+        guard: InterruptGuard | None = None,
+    ) -> None:
+        """θ ← θ − Δ from the mean gradients, as ``update`` does (all or nothing)."""
+        n = self.samples
+        params, grads = [], []
+        for layer, stage in zip(self.net.layers, self.stages, strict=True):
+            np.divide(stage.grad_weights, n, out=stage.grad_weights)
+            if l2_scale:
+                stage.grad_weights += l2_scale * layer.weights
+            np.divide(stage.grad_bias, n, out=stage.grad_bias)
+            params += [layer.weights, layer.bias]
+            grads += [stage.grad_weights, stage.grad_bias]
+        self.samples = 0
+        with sigint_held(guard):
+            optimizer.bind(self.net)
+            optimizer.step(params, grads, lr)
+
+    def finish(self) -> None:
+        """Leave the caches as the reference path would: the last sample's z, a and δ."""
+        self.samples = 0
+        if self.last_row is None:
+            return
+        j = self.last_row
+        for layer, stage in zip(self.net.layers, self.stages, strict=True):
+            layer.linear_out = stage.Z[j].reshape(-1, 1).copy()
+            layer.activated_out = stage.A[j].reshape(-1, 1).copy()
+            layer.dC_dlinear = stage.D[j].reshape(-1, 1).copy()

@@ -1,0 +1,6 @@
+"""Showing a network: its summary table and one training step explained."""
+
+from .explain import explain_step, format_step
+from .summary import summary
+
+__all__ = ["explain_step", "format_step", "summary"]
