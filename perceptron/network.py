@@ -124,7 +124,7 @@ class Network:
         layers = ", ".join(f"{layer.outsize} {layer.activation.name}" for layer in self.layers)
         return (
             f"Network(inputdim={self.inputdim}, cost={self.cost.name}, "
-            f"dtype={np.dtype(self.dtype).name}, layers=[{layers}])"
+            f"dtype={np.dtype(self.dtype).name}" + (f", layers: {layers})" if layers else ")")
         )
 
 

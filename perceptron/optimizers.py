@@ -165,7 +165,7 @@ class Optimizer:
 
     def config(self) -> dict[str, Any]:
         """Name and hyper-parameters (for checkpoints and the command line)."""
-        raise NotImplementedError
+        return {"name": type(self).__name__, "decay": self.decay}
 
 
 class SGD(Optimizer):

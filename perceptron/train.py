@@ -73,10 +73,12 @@ def backpropagate(net: Network, x: Any, y: Any) -> None:
     y = as_column(y, net.outputdim, "y", net.dtype)
     if net.cost == cross_entropy:
         check_probability_columns(y, "y")
+    if not any(layer.linear_out.any() or layer.activated_out.any() for layer in net.layers):
+        raise ValueError("x: call feedforward(net, x) before backpropagate(net, x, y)")
     if not _same_input(net, x):
         raise ValueError(
-            "x: backpropagate uses the caches of the last feedforward, which was not given "
-            "this x (or the weights changed since); call feedforward(net, x) first"
+            "x: backpropagate needs the same x as the last feedforward (its caches are "
+            "used, and the weights must not have moved since); call feedforward(net, x) first"
         )
     layers = net.layers
     last = layers[-1]

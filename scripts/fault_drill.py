@@ -69,31 +69,31 @@ class Bomb:
 
 
 class FailingSGD(pc.SGD):
-    """SGD(momentum=0.9) whose k-th steps() raises KeyboardInterrupt."""
+    """SGD(momentum=0.9) whose k-th deltas() raises KeyboardInterrupt."""
 
     def __init__(self, k: int = 0) -> None:
         super().__init__(momentum=0.9)
         self.k, self.calls = k, 0
 
-    def steps(self, grads: Any, lr: float) -> Any:
+    def deltas(self, grads: Any, lr: float) -> Any:
         self.calls += 1
         if self.calls == self.k:
             raise KeyboardInterrupt
-        return super().steps(grads, lr)
+        return super().deltas(grads, lr)
 
 
 class FailingAdam(pc.Adam):
-    """Adam whose k-th steps() raises KeyboardInterrupt."""
+    """Adam whose k-th deltas() raises KeyboardInterrupt."""
 
     def __init__(self, k: int = 0) -> None:
         super().__init__()
         self.k, self.calls = k, 0
 
-    def steps(self, grads: Any, lr: float) -> Any:
+    def deltas(self, grads: Any, lr: float) -> Any:
         self.calls += 1
         if self.calls == self.k:
             raise KeyboardInterrupt
-        return super().steps(grads, lr)
+        return super().deltas(grads, lr)
 
 
 OPTIMIZERS: dict[str, Callable[[int], pc.Optimizer | None]] = {
@@ -534,7 +534,6 @@ def prepared_net() -> pc.Network:
 
 def snapshot(net: pc.Network) -> list[Any]:
     out: list[Any] = [net.inputdim, net.cost, len(net.layers), net.accumulated]
-    out.append(None if net._last_input is None else net._last_input.copy())
     for layer in net.layers:
         out += [np.array(getattr(layer, name), copy=True) for name in (
             "weights", "bias", "linear_out", "activated_out", "dC_dlinear", "dC_dweights",

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from perceptron import cli, load
-from perceptron.report.explain import ARTICLE_NUMBERS
-from perceptron.io.idx import write_idx
 from perceptron.datasets.mnist import PIXEL_SCALE, SHIPPED, load_digits
+from perceptron.io.idx import write_idx
 from perceptron.io.model import load_with_meta
+from perceptron.report.explain import ARTICLE_NUMBERS
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+), loss \d+\.\d+, \d+\.\d+ s")
 

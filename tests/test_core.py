@@ -241,12 +241,12 @@ def test_fused_gradient_is_a_minus_y() -> None:
 
 
 def test_copies_keep_the_fused_softmax_cross_entropy_path() -> None:
-    # Training picks the fused path by identity (``activation is softmax``); a deep
-    # copy or a pickle round trip must keep the built-ins as the same objects.
+    # The cost picks the fused path by value (``activation == softmax``): a deep copy
+    # or a pickle round trip of the built-ins compares equal and keeps it.
     net = huge_logit_net()
     for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
-        assert twin.layers[0].activation is pc.softmax
-        assert twin.cost is pc.cross_entropy
+        assert twin.layers[0].activation == pc.softmax
+        assert twin.cost == pc.cross_entropy
         history = pc.sgd(twin, [[1.0, 0.0]], [[0.0, 0.0, 1.0]], 1, 1, 1e-6)
         assert history.loss[0] == pytest.approx(2e4, rel=1e-12)
     custom = Activation("twice", lambda z: 2 * z, lambda z: 2 + 0 * z)

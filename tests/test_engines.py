@@ -1,10 +1,11 @@
-"""The two training engines compute the same thing, and the same as the public steps.
+"""The fast engines compute what the reference engine computes, and it what the article does.
 
-``sgd(engine="sample")`` feeds one column sample at a time on reused buffers;
-``sgd(engine="batch")`` feeds a mini-batch as one matrix. Both must end with
-the weights that ``feedforward`` + ``backpropagate`` + ``update`` give by hand,
-up to float rounding, for any architecture, activation, cost, optimizer,
-batch size (dividing N or not, larger than N), L2 penalty and seed.
+``sgd(engine="reference")`` calls ``feedforward``, ``backpropagate`` and
+``update`` literally; ``engine="sample"`` runs the same per-sample loop on
+reused buffers and ``engine="batch"`` feeds a mini-batch as one matrix. Both
+fast engines must end with the reference's weights, losses and caches, up to
+float rounding, for any architecture, activation, cost, optimizer, batch size
+(dividing N or not, larger than N), L2 penalty and seed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import perceptron.engine as engine
+import perceptron.engines.batch as batch_engine
+import perceptron.engines.sample as sample_engine
 from perceptron import (
     SGD,
     Adam,
@@ -31,6 +33,7 @@ from perceptron import (
     sgd,
     update,
 )
+from perceptron.engines import make_engine
 
 HIDDEN = ("sigmoid", "relu", "tanh", "identity")
 # (output activation, cost): every built-in pairing the engines special-case,
@@ -130,28 +133,40 @@ def _assert_same_weights(a: Network, b: Network, rtol: float) -> None:
             np.testing.assert_allclose(pa, pb, rtol=rtol, atol=rtol * scale)
 
 
-@given(cases())
-def test_sample_and_batch_engines_end_with_the_same_weights(case: Case) -> None:
+def _run(case: Case, engine_name: str, epochs: int = 3) -> tuple[Network, Any]:
+    net = case.build()
+    history = sgd(net, case.X, case.Y, case.batchsize, epochs, case.lr, rng=case.seed,
+                  optimizer=case.make_optimizer(), l2=case.l2, engine=engine_name)  # fmt: skip
+    return net, history
+
+
+@pytest.mark.parametrize("engine_name", ["sample", "batch"])
+@given(case=cases())
+def test_each_engine_equals_the_reference_engine(engine_name: str, case: Case) -> None:
+    """Weights, per-epoch losses, caches and zeroed sums: as the four functions leave them."""
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # neither engine may warn
-        by_sample = _train(case, "sample")
-        by_batch = _train(case, "batch")
-    _assert_same_weights(by_sample, by_batch, rtol=1e-10)
+        warnings.simplefilter("error")  # no engine may warn
+        fast, fast_history = _run(case, engine_name)
+        reference, reference_history = _run(case, "reference")
+    _assert_same_weights(fast, reference, rtol=1e-10)
+    np.testing.assert_allclose(fast_history.loss, reference_history.loss, rtol=1e-10)
+    for f, r in zip(fast.layers, reference.layers, strict=True):
+        for name in ("linear_out", "activated_out", "dC_dlinear"):
+            np.testing.assert_allclose(getattr(f, name), getattr(r, name), rtol=1e-9, atol=1e-12)
+        assert not f.dC_dweights.any() and not f.dC_dbias.any() and f.accumulated == 0
     # ...and training did move the weights, so the comparison means something.
     untrained = case.build()
     assert any(
         not np.array_equal(t.weights, u.weights)
-        for t, u in zip(by_sample.layers, untrained.layers, strict=True)
+        for t, u in zip(reference.layers, untrained.layers, strict=True)
     )
 
 
 @given(cases())
-def test_sample_engine_equals_feedforward_backpropagate_update(case: Case) -> None:
-    """sgd's engine against the public steps, one column at a time (no L2: update has none)."""
+def test_the_reference_engine_is_the_hand_written_loop(case: Case) -> None:
+    """engine="reference" is feedforward/backpropagate per row, update per batch: bit for bit."""
     epochs = 2
-    trained = _train(case, "sample", epochs=epochs) if case.l2 == 0 else None
-    if trained is None:
-        return
+    trained, _ = _run(case, "reference", epochs=epochs)
     net = case.build()
     optimizer = case.make_optimizer()
     rng = np.random.default_rng(case.seed)
@@ -160,10 +175,10 @@ def test_sample_engine_equals_feedforward_backpropagate_update(case: Case) -> No
         order = rng.permutation(N)
         for begin in range(0, N, case.batchsize):
             for i in order[begin : begin + case.batchsize]:
-                feedforward(net, case.X[i])
-                backpropagate(net, case.X[i], case.Y[i])
-            update(net, case.lr, optimizer)
-    _assert_same_weights(trained, net, rtol=1e-10)
+                feedforward(net, case.X[i : i + 1].T)
+                backpropagate(net, case.X[i : i + 1].T, case.Y[i : i + 1].T)
+            update(net, case.lr, optimizer, l2_scale=case.l2 / N)
+    _assert_same_weights(trained, net, rtol=0.0)
 
 
 @given(cases())
@@ -191,15 +206,13 @@ def _assert_all_float32(net: Network) -> None:
     for layer in net.layers:
         for name in ("weights", "bias", "linear_out", "activated_out", "dC_dlinear"):
             assert getattr(layer, name).dtype == np.float32, name
-        for name in ("_sum_weights", "_sum_bias", "_deltas_T", "_inputs_T"):
-            assert getattr(layer, name).dtype == np.float32, name
-        assert layer.dC_dweights.dtype == np.float32
-    ws = net._engine
-    assert ws is not None
-    assert ws.Y.dtype == np.float32
-    for stage in ws.stages:
-        for buffer in (stage.Z, stage.A, stage.D, stage.G, stage.T, stage.S):
-            assert buffer.dtype == np.float32
+        assert layer.dC_dweights.dtype == np.float32 and layer.dC_dbias.dtype == np.float32
+    for engine_name in ("sample", "batch"):
+        ws: Any = make_engine(engine_name, net, 4)
+        assert ws.X.dtype == ws.Y.dtype == np.float32
+        for stage in ws.stages:
+            for buffer in (stage.Z, stage.A, stage.D, stage.G, stage.T, stage.S):
+                assert buffer.dtype == np.float32
 
 
 def test_float32_mnist_shaped_run_stays_close_to_float64() -> None:
@@ -234,10 +247,11 @@ def test_batches_longer_than_the_buffers_are_processed_in_chunks(
     X, Y = rng.normal(size=(17, 3)), np.eye(2)[rng.integers(0, 2, 17)]
     whole = network([3, 4, 2], "tanh", "cross_entropy", output_activation="softmax", rng=2)
     sgd(whole, X, Y, 17, 2, 0.1, rng=1, engine=engine_name)
-    monkeypatch.setattr(engine, "CHUNK", 4)  # 17 = 4 + 4 + 4 + 4 + 1
+    for module in (sample_engine, batch_engine):
+        monkeypatch.setattr(module, "CHUNK", 4)  # 17 = 4 + 4 + 4 + 4 + 1
     chunked = network([3, 4, 2], "tanh", "cross_entropy", output_activation="softmax", rng=2)
     sgd(chunked, X, Y, 17, 2, 0.1, rng=1, engine=engine_name)
-    assert chunked._engine.capacity == 4
+    assert make_engine(engine_name, chunked, 17).capacity == 4  # type: ignore[attr-defined]
     _assert_same_weights(whole, chunked, rtol=1e-12)
 
 
@@ -260,33 +274,22 @@ def test_extreme_inputs_saturate_without_warnings(engine_name: str) -> None:
         assert all(np.isfinite(layer.weights).all() for layer in by_engine.layers)
 
 
-def test_caches_hold_the_last_sample_and_sums_are_exact_when_read() -> None:
-    """After a batch, z, a and δ are the last sample's; dC_dweights is Σ δ a_prevᵀ."""
+@pytest.mark.parametrize("engine_name", ["sample", "batch"])
+def test_caches_hold_the_last_sample_and_the_sums_are_zero(engine_name: str) -> None:
+    """After sgd, z, a and δ are the last sample's, as after feedforward + backpropagate."""
     rng = np.random.default_rng(5)
     X, Y = rng.normal(size=(6, 3)), np.eye(2)[rng.integers(0, 2, 6)]
     net = network([3, 4, 2], "relu", "cross_entropy", output_activation="softmax", rng=1)
-    rows = np.arange(6)
-    engine.run_sample(net, X, Y, rows)
     probe = copy.deepcopy(net)
-    assert probe._engine is None  # a copy makes its own buffers
-    for layer in probe.layers:
-        layer._reset_sums()
-    probe.accumulated = 0
-    expected_w = [np.zeros_like(layer.weights) for layer in net.layers]
-    expected_b = [np.zeros_like(layer.bias) for layer in net.layers]
-    for i in rows:
+    sgd(net, X, Y, 6, 1, 0.1, shuffle=False, engine=engine_name)
+    for i in range(6):
         feedforward(probe, X[i])
         backpropagate(probe, X[i], Y[i])
-        for l, layer in enumerate(probe.layers):
-            a_prev = probe.layers[l - 1].activated_out if l else X[i].reshape(-1, 1)
-            expected_w[l] += layer.dC_dlinear @ a_prev.T
-            expected_b[l] += layer.dC_dlinear
-    for l, (layer, twin) in enumerate(zip(net.layers, probe.layers, strict=True)):
+    for layer, twin in zip(net.layers, probe.layers, strict=True):
         for name in ("linear_out", "activated_out", "dC_dlinear"):
             np.testing.assert_allclose(getattr(layer, name), getattr(twin, name), rtol=1e-12)
-        np.testing.assert_allclose(layer.dC_dweights, expected_w[l], rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(layer.dC_dbias, expected_b[l], rtol=1e-12, atol=1e-15)
-    assert net.accumulated == 6
+        assert not layer.dC_dweights.any() and not layer.dC_dbias.any()
+    assert net.accumulated == 0
 
 
 def test_a_custom_activation_and_cost_take_the_generic_path() -> None:
@@ -318,21 +321,17 @@ def test_a_custom_activation_and_cost_take_the_generic_path() -> None:
         _assert_same_weights(net, reference, rtol=1e-10)
 
 
-def test_workspace_is_rebuilt_when_a_layer_array_is_replaced() -> None:
+@pytest.mark.parametrize("engine_name", ["sample", "batch"])
+def test_an_engine_follows_arrays_replaced_during_training(engine_name: str) -> None:
+    """on_epoch may give a layer a new array: the engine must train that one."""
     rng = np.random.default_rng(3)
     X, Y = rng.normal(size=(8, 2)), np.eye(2)[rng.integers(0, 2, 8)]
-    net = network([2, 3, 2], rng=0)
-    sgd(net, X, Y, 4, 1, 0.1, rng=0)
-    first = net._engine
-    net.layers[0].weights = net.layers[0].weights.copy()
-    twin = copy.deepcopy(net)
-    sgd(net, X, Y, 4, 1, 0.1, rng=1)
-    assert net._engine is not first
-    by_hand_rng = np.random.default_rng(1)
-    order = by_hand_rng.permutation(8)
-    for begin in (0, 4):
-        for i in order[begin : begin + 4]:
-            feedforward(twin, X[i])
-            backpropagate(twin, X[i], Y[i])
-        update(twin, 0.1)
-    _assert_same_weights(net, twin, rtol=1e-12)
+
+    def replace(epoch: int, history: Any, net: Network) -> None:
+        net.layers[0].weights = net.layers[0].weights.copy()
+
+    nets = {}
+    for name in (engine_name, "reference"):
+        nets[name] = network([2, 3, 2], rng=0)
+        sgd(nets[name], X, Y, 4, 3, 0.1, rng=0, on_epoch=replace, engine=name)
+    _assert_same_weights(nets[engine_name], nets["reference"], rtol=1e-12)

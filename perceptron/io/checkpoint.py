@@ -128,7 +128,7 @@ class Checkpointer:
         header = dict(self.header)
         header["run"] = {
             "epochs_done": epochs_done,
-            "rng": self.plan.rng.bit_generator.state,
+            "rng": _plain(self.plan.rng.bit_generator.state),
             "best_epoch": history.best_epoch,
             "stopped_early": history.stopped_early,
             "best_loss": early.best_loss if math.isfinite(early.best_loss) else None,
@@ -240,6 +240,17 @@ def _check_run(run: Any, plan: Plan) -> dict[str, Any]:
     ):
         raise ModelFileError("invalid random generator state")
     return run
+
+
+def _plain(value: Any) -> Any:
+    """The generator's state as plain JSON (some bit generators hold arrays)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _short(value: Any) -> str:
