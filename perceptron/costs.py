@@ -58,6 +58,8 @@ class Cost:
     column (a hint the engines use to sum the losses with one dot product).
     ``delta_kernel(activation)`` may return an in-place form of ``delta`` for
     that output activation, for the engines' buffers (see :meth:`delta_into`).
+    ``check_output(activation)`` may return why training cannot learn with that
+    output activation (``sgd`` refuses such a network before any work).
     """
 
     name: str
@@ -67,6 +69,7 @@ class Cost:
     loss: Loss = field(default=None, repr=False)  # type: ignore[assignment]
     squares: Callable[[int], float] | None = field(default=None, repr=False)
     delta_kernel: Callable[[Activation], DeltaInto] | None = field(default=None, repr=False)
+    check_output: Callable[[Activation], str | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.delta is None:
@@ -196,6 +199,17 @@ def _cross_entropy_kernel(activation: Activation) -> DeltaInto:
     return delta
 
 
+def _cross_entropy_output(activation: Activation) -> str | None:
+    if activation == softmax:
+        return None
+    return (
+        f"cross_entropy needs outputs that sum to one (a softmax output layer), but the "
+        f"output layer is {activation.name}: with it the loss falls to 0 while the "
+        "predictions stay wrong. Use output_activation='softmax' (network() does so by "
+        "default for cross_entropy), or the cost 'quadratic' or 'mse'"
+    )
+
+
 def _half(m: int) -> float:
     return 0.5
 
@@ -215,6 +229,7 @@ cross_entropy = Cost(
     delta=_cross_entropy_delta,
     loss=_cross_entropy_loss,
     delta_kernel=_cross_entropy_kernel,
+    check_output=_cross_entropy_output,
 )
 
 COSTS: dict[str, Cost] = {c.name: c for c in (quadratic, mse, cross_entropy)}

@@ -23,7 +23,7 @@ from numpy.typing import DTypeLike
 
 from .activations import Activation, get_activation, relu
 from .checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int
-from .costs import Cost, get_cost
+from .costs import Cost, cross_entropy, get_cost
 from .initializers import Initializer, get_initializer, glorot_normal, he_normal
 from .types import Array
 
@@ -45,11 +45,11 @@ class Layer:
     bias: Array
     activation: Activation
     init: str = "custom"
-    linear_out: Array = field(default=None)  # type: ignore[assignment]
-    activated_out: Array = field(default=None)  # type: ignore[assignment]
-    dC_dlinear: Array = field(default=None)  # type: ignore[assignment]
-    dC_dweights: Array = field(default=None)  # type: ignore[assignment]
-    dC_dbias: Array = field(default=None)  # type: ignore[assignment]
+    linear_out: Array = field(default=None)  # type: ignore[arg-type]
+    activated_out: Array = field(default=None)  # type: ignore[arg-type]
+    dC_dlinear: Array = field(default=None)  # type: ignore[arg-type]
+    dC_dweights: Array = field(default=None)  # type: ignore[arg-type]
+    dC_dbias: Array = field(default=None)  # type: ignore[arg-type]
     accumulated: int = 0
 
     def __post_init__(self) -> None:
@@ -226,12 +226,17 @@ def network(
 
     A shorthand for the article's sequence of ``add_layer`` calls:
     ``network([784, 30, 10])`` is the 784-30-10 sigmoid network of Nielsen's book.
+    ``activation`` is the hidden layers'; the output layer's is
+    ``output_activation``, by default softmax under cross-entropy (which needs
+    outputs summing to one) and ``activation`` otherwise.
     """
     if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
         raise ValueError(f"sizes: expected a list of at least two sizes, got {sizes!r}")
     generator = as_generator(rng)
     net = Network(sizes[0], get_cost(cost), dtype=dtype)
-    last = output_activation if output_activation is not None else activation
+    last = output_activation
+    if last is None:
+        last = "softmax" if net.cost == cross_entropy else activation
     for i, size in enumerate(sizes[1:]):
         act = last if i == len(sizes) - 2 else activation
         add_layer(net, size, act, init=init, rng=generator)

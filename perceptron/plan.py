@@ -74,6 +74,9 @@ def make_plan(
 ) -> Plan:
     """Check every argument of ``sgd`` (see there) and return them converted."""
     check_weights(net)
+    problem = net.cost.check_output(net.layers[-1].activation) if net.cost.check_output else None
+    if problem is not None:
+        raise ValueError(f"net: {problem}")
     Xa = as_rows(X, net.inputdim, "X", net.dtype)
     Ya = _targets(net, Y, "Y")
     if len(Xa) != len(Ya):

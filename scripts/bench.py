@@ -79,10 +79,15 @@ CONFIGS = [
     ("w2", 32, "float64"),
     ("w2", 32, "float32"),
 ]
-IMPLS = ("sample", "batch", "torch", "sklearn")
+IMPLS = ("reference", "sample", "batch", "torch", "sklearn")
+# With --before PATH: the same engines from another checkout of perceptron, side by side.
+BEFORE = ("before-sample", "before-batch")
 IMPL_LABEL = {
+    "reference": "perceptron reference",
     "sample": "perceptron sample",
     "batch": "perceptron batch",
+    "before-sample": "before: sample",
+    "before-batch": "before: batch",
     "torch": "PyTorch eager",
     "sklearn": "sklearn MLP*",
 }
@@ -274,7 +279,11 @@ def work_ceiling(spec: dict[str, Any]) -> None:
 def worker(spec: dict[str, Any]) -> None:
     _limit_threads(spec["threads"])
     kind = spec["impl"]
-    if kind in ("sample", "batch"):
+    if kind in BEFORE:
+        sys.path.insert(0, spec["before"])  # import that checkout's perceptron instead
+        spec = {**spec, "impl": kind.removeprefix("before-")}
+        kind = spec["impl"]
+    if kind in ("reference", "sample", "batch"):
         work_perceptron(spec)
     elif kind == "torch":
         work_torch(spec)
@@ -537,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", choices=("1", "default", "both"), help="(default both, quick 1)"
     )
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        help="also time the sample and batch engines of another checkout (a folder holding "
+        "its perceptron/ package), e.g. a git worktree of an earlier commit",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -578,8 +593,9 @@ def main(argv: list[str] | None = None) -> int:
                     "dtype": dtype,
                     "n": n,
                     "warmup": warmup,
+                    "before": args.before,
                 }
-                for impl in IMPLS
+                for impl in IMPLS + (BEFORE if args.before else ())
             ]
             rows += measure_group(group, repeats)
     add_ratios(rows)

@@ -44,7 +44,6 @@ HEADS = (
     ("softmax", "quadratic"),
     ("identity", "mse"),
     ("tanh", "quadratic"),
-    ("sigmoid", "cross_entropy"),
     ("relu", "mse"),
 )
 

@@ -177,7 +177,7 @@ def test_round_trip_is_exact_and_copies(torch: Any) -> None:
     model = pc.to_torch(net)
     back = pc.from_torch(model, "cross_entropy")
     assert back.inputdim == 4 and back.sizes == net.sizes
-    assert back.cost is pc.cross_entropy
+    assert back.cost == pc.cross_entropy
     for a, b in zip(net.layers, back.layers, strict=True):
         assert b.activation is a.activation  # the built-in objects, so softmax+CE fuse
         assert b.init == "torch"

@@ -65,16 +65,21 @@ class Workspace:
         for layer in layers:
             rows = (capacity, layer.outsize)
             forward, backward = layer.activation.kernels()
+            Z, A, D, G, T = (np.empty(rows, dtype=dtype) for _ in range(5))
             self.stages.append(
                 Stage(
-                    layer.weights,
-                    layer.bias[:, 0],
-                    forward,
-                    backward,
-                    *(np.empty(rows, dtype=dtype) for _ in range(5)),
-                    np.empty((capacity, 1), dtype=dtype),
-                    np.empty_like(layer.weights),
-                    np.empty_like(layer.bias),
+                    weights=layer.weights,
+                    bias=layer.bias[:, 0],
+                    forward=forward,
+                    backward=backward,
+                    Z=Z,
+                    A=A,
+                    D=D,
+                    G=G,
+                    T=T,
+                    S=np.empty((capacity, 1), dtype=dtype),
+                    grad_weights=np.empty_like(layer.weights),
+                    grad_bias=np.empty_like(layer.bias),
                 )
             )
         last = layers[-1]

@@ -215,7 +215,7 @@ def _check_run(run: Any, plan: Plan) -> dict[str, Any]:
     bad = ModelFileError("invalid run state in the checkpoint header")
     if not isinstance(run, dict):
         raise bad
-    done = run.get("epochs_done")
+    done: Any = run.get("epochs_done")
     if not _is_int(done, 1, MAX_EPOCHS):
         raise ModelFileError("invalid number of completed epochs")
     best_loss = run.get("best_loss")
