@@ -95,8 +95,8 @@ class Cost:
         delta = self.delta
 
         def general(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
-            columns = [v if v.ndim == 2 else v.reshape(-1, 1) for v in (z, a, y)]
-            out[...] = delta(*columns, activation).reshape(out.shape)
+            zc, ac, yc = (v if v.ndim == 2 else v.reshape(-1, 1) for v in (z, a, y))
+            out[...] = delta(zc, ac, yc, activation).reshape(out.shape)
 
         return general
 
