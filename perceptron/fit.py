@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from .costs import cross_entropy
 from .engines import Engine, make_engine
 from .errors import TrainingDiverged
 from .history import History
@@ -182,23 +181,32 @@ def _one_epoch(
     batches = -(-N // bs)
     order = plan.rng.permutation(N) if plan.shuffle else np.arange(N)
     total = 0.0
-    for batch, begin in enumerate(range(0, N, bs)):
-        if not engine.valid_for(net):  # on_epoch may have given the layers new arrays
-            engine.finish()
-            engine = make_engine(plan.engine, net, bs)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            total += engine.gradients(plan.X, plan.Y, order[begin : begin + bs])
-        if not math.isfinite(total):
-            raise TrainingDiverged(
-                f"the training loss became {total:.3g} in epoch {epoch}, batch {batch}; {DIVERGED}"
-            )
-        try:
-            engine.step(plan.lr, solver, plan.l2_scale, guard)
-        except TrainingDiverged as error:
-            raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
-        if plan.on_batch is not None:
-            plan.on_batch(epoch, batch, batches)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        for batch, begin in enumerate(range(0, N, bs)):
+            engine, total = _one_batch(net, plan, solver, engine, order[begin : begin + bs], total)
+            if not math.isfinite(total):
+                raise TrainingDiverged(
+                    f"the training loss became {total:.3g} in epoch {epoch}, batch {batch}; "
+                    + DIVERGED
+                )
+            try:
+                engine.step(plan.lr, solver, plan.l2_scale, guard)
+            except TrainingDiverged as error:
+                raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
+            if plan.on_batch is not None:
+                plan.on_batch(epoch, batch, batches)
     return engine, total
 
 
-__all__ = ["History", "TrainingDiverged", "cross_entropy", "evaluate_loss", "sgd"]
+def _one_batch(
+    net: Network, plan: Plan, solver: Optimizer, engine: Engine, rows: Array, total: float
+) -> tuple[Engine, float]:
+    """The batch's gradients summed by the engine (remade if the network changed)."""
+    if not engine.valid_for(net):  # on_epoch may have given the layers new arrays
+        engine.finish()
+        solver.check_network(net)
+        engine = make_engine(plan.engine, net, min(plan.batchsize, len(plan.X)))
+    return engine, total + engine.gradients(plan.X, plan.Y, rows)
+
+
+__all__ = ["History", "TrainingDiverged", "evaluate_loss", "sgd"]

@@ -25,6 +25,7 @@ class InterruptGuard:
         self.pending: tuple[int, Any] | None = None
         self.previous: Any = None
         self.installed = False
+        self._critical = _Critical(self)
 
     def __enter__(self) -> InterruptGuard:
         if threading.current_thread() is threading.main_thread():
@@ -52,17 +53,28 @@ class InterruptGuard:
         elif self.previous != signal.SIG_IGN:
             raise KeyboardInterrupt
 
-    @contextmanager
-    def critical(self) -> Iterator[None]:
-        """Defer Ctrl-C until the body is done, then deliver it."""
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
-            if not self.depth and self.pending is not None:
-                pending, self.pending = self.pending, None
-                self._deliver(*pending)
+    def critical(self) -> _Critical:
+        """A context in which Ctrl-C waits until the body is done, then is delivered."""
+        return self._critical
+
+    def _leave(self) -> None:
+        self.depth -= 1
+        if not self.depth and self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._deliver(*pending)
+
+
+class _Critical:
+    """``with guard.critical():`` as a plain object (no generator per use: it is hot)."""
+
+    def __init__(self, guard: InterruptGuard) -> None:
+        self.guard = guard
+
+    def __enter__(self) -> None:
+        self.guard.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.guard._leave()
 
 
 @contextmanager

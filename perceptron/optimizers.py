@@ -54,7 +54,7 @@ def _finite_after_step(theta: Array, delta: Array) -> bool:
     cannot overflow; two BLAS dot products then decide. Otherwise look closer.
     """
     t, d = theta.reshape(-1), delta.reshape(-1)
-    if math.isfinite(float(t @ t)) and math.isfinite(float(d @ d)):
+    if math.isfinite(t @ t + d @ d):
         return True
     return bool(np.isfinite(d).all() and np.isfinite(t - d).all())
 
@@ -90,6 +90,8 @@ class Optimizer:
 
     def bind(self, net: Network) -> None:
         """Make ``net`` the owner of the state; its moments start at zero."""
+        if self._network is not None and self._network() is net:
+            return  # bound already (the shapes were checked before training began)
         self.check_network(net)
         if self._network is None:
             params = [p for layer in net.layers for p in (layer.weights, layer.bias)]

@@ -113,7 +113,7 @@ def _limit_threads(threads: str) -> None:
 def _data(n: int, dtype: str) -> tuple[Any, Any, Any]:
     import numpy as np
 
-    from perceptron.datasets.mnist import load_digits
+    from perceptron import load_digits
 
     X_train, y_train, _, _ = load_digits()
     X = np.ascontiguousarray(X_train[:n], dtype=dtype)

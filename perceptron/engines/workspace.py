@@ -178,7 +178,7 @@ class Workspace:
             params += [layer.weights, layer.bias]
             grads += [stage.grad_weights, stage.grad_bias]
         self.samples = 0
-        with sigint_held(guard):
+        with guard.critical() if guard is not None else sigint_held():
             optimizer.bind(self.net)
             optimizer.step(params, grads, lr)
 
