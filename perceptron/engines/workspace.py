@@ -62,7 +62,14 @@ class Workspace:
         self.X = np.empty((capacity, net.inputdim), dtype=dtype)
         self.Y = np.empty((capacity, net.outputdim), dtype=dtype)
         self.stages: list[Stage] = []
+        # Every layer's gradients are slices of one flat buffer: one division forms the means.
+        self.flat_grads = np.empty(sum(layer.nparams for layer in layers), dtype=dtype)
+        begin = 0
         for layer in layers:
+            w, b = layer.weights.size, layer.bias.size
+            grad_weights = self.flat_grads[begin : begin + w].reshape(layer.weights.shape)
+            grad_bias = self.flat_grads[begin + w : begin + w + b].reshape(layer.bias.shape)
+            begin += w + b
             rows = (capacity, layer.outsize)
             forward, backward = layer.activation.kernels()
             Z, A, D, G, T = (np.empty(rows, dtype=dtype) for _ in range(5))
@@ -78,8 +85,8 @@ class Workspace:
                     G=G,
                     T=T,
                     S=np.empty((capacity, 1), dtype=dtype),
-                    grad_weights=np.empty_like(layer.weights),
-                    grad_bias=np.empty_like(layer.bias),
+                    grad_weights=grad_weights,
+                    grad_bias=grad_bias,
                 )
             )
         last = layers[-1]
@@ -168,13 +175,11 @@ class Workspace:
         guard: InterruptGuard | None = None,
     ) -> None:
         """θ ← θ − Δ from the mean gradients, as ``update`` does (all or nothing)."""
-        n = self.samples
+        np.divide(self.flat_grads, self.samples, out=self.flat_grads)  # g = Σ / n
         params, grads = [], []
         for layer, stage in zip(self.net.layers, self.stages, strict=True):
-            np.divide(stage.grad_weights, n, out=stage.grad_weights)
             if l2_scale:
                 stage.grad_weights += l2_scale * layer.weights
-            np.divide(stage.grad_bias, n, out=stage.grad_bias)
             params += [layer.weights, layer.bias]
             grads += [stage.grad_weights, stage.grad_bias]
         self.samples = 0
