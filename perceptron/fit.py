@@ -57,11 +57,9 @@ def sgd(
     ``shuffle=False``), feeds the samples one column at a time and calls
     ``update`` after every ``batchsize`` samples and after the last, shorter
     batch (the Julia article drops it; Nielsen keeps it, and so do we).
-
     ``engine``: ``"reference"`` calls ``feedforward``, ``backpropagate`` and
-    ``update`` literally; ``"sample"`` (the default) runs the same per-sample
-    loop on reused buffers; ``"batch"`` pushes a mini-batch through as one
-    matrix. All three train the same network up to float rounding.
+    ``update`` literally; ``"sample"`` (the default) runs that loop on reused
+    buffers, ``"batch"`` a mini-batch as one matrix: equal up to rounding.
     ``optimizer``: ``SGD(...)`` or ``Adam(...)``; plain SGD when None.
     ``validation=(Xv, Yv)``: loss and accuracy after each epoch.
     ``on_epoch(epoch, history, net)``: called after each epoch; ``False`` stops.
@@ -71,9 +69,9 @@ def sgd(
     epoch, and resume from it when it exists. ``on_batch(epoch, batch, batches)``:
     called after each update (the command line draws its progress bar with it).
 
-    Returns the :class:`~perceptron.history.History`. Any exception that
-    leaves ``sgd`` carries ``exc.history``; the network is then at its last
-    completed update, with finite weights.
+    Returns the :class:`~perceptron.history.History`. Any exception that leaves
+    ``sgd`` carries ``exc.history``; the network is then at its last completed
+    update, with finite weights.
     """
     plan = make_plan(
         net,
@@ -92,11 +90,13 @@ def sgd(
         engine=engine,
         on_batch=on_batch,
     )
+    return _run(net, plan, checkpoint)
+
+
+def _run(net: Network, plan: Plan, checkpoint: Any) -> History:
+    """Resume from the checkpoint if there is one, then train; errors carry the history."""
     solver = plan.optimizer if plan.optimizer is not None else SGD()
-    history = History()
-    early = EarlyStopping()
-    start = 0
-    ckpt = None
+    history, early, start, ckpt = History(), EarlyStopping(), 0, None
     if checkpoint is not None:
         ckpt = Checkpointer(checkpoint, net, plan, solver)
         start = ckpt.resume(history, early)

@@ -100,30 +100,8 @@ def _refuse(index: int, module: Any, why: str = "") -> ValueError:
     return ValueError(f"module {index} ({kind}): {reason}")
 
 
-def from_torch(module: torch.nn.Sequential, cost: Cost | str) -> Network:
-    """A ``Network`` with the weights of a ``torch.nn.Sequential`` and the given cost.
-
-    The sequence must be ``Linear`` modules, each followed optionally by one
-    activation module (``Sigmoid``, ``ReLU``, ``Tanh``, ``Identity`` or
-    ``Softmax`` over the features, ``dim=-1`` or ``dim=1``); a ``Linear`` not
-    followed by an activation gets the identity. A ``Linear`` without bias gets
-    b = 0. Each ``Linear``'s ``in_features`` must equal the previous one's
-    ``out_features``. The parameters, all float64 or all float32, are copied
-    into a network of that dtype; their ``init`` is recorded as ``"torch"``.
-
-    Anything else is refused with a ``ValueError`` naming the module's index
-    and type, e.g. ``module 3 (Dropout): cannot be mapped; supported: Linear,
-    Sigmoid, ReLU, Tanh, Identity, Softmax``.
-    """
-    torch = _import_torch("from_torch")
-    if not isinstance(module, torch.nn.Sequential):
-        raise TypeError(f"module: expected a torch.nn.Sequential, got {type(module).__name__}")
-    cost = get_cost(cost)
-    children = list(module)
-    if not children:
-        raise ValueError("module: the Sequential is empty; expected at least one Linear")
-
-    # First pass: check everything, so a refused module builds nothing.
+def _layer_specs(torch: Any, children: list[Any]) -> tuple[list[tuple[Any, Activation]], Any]:
+    """(Linear, activation) pairs of a Sequential and its parameters' dtype, all checked."""
     specs: list[tuple[Any, Activation]] = []
     dtype: Any = None
     for i, child in enumerate(children):
@@ -157,6 +135,34 @@ def from_torch(module: torch.nn.Sequential, cost: Cost | str) -> Network:
         else:
             raise _refuse(i, child)
 
+    return specs, dtype
+
+
+def from_torch(module: torch.nn.Sequential, cost: Cost | str) -> Network:
+    """A ``Network`` with the weights of a ``torch.nn.Sequential`` and the given cost.
+
+    The sequence must be ``Linear`` modules, each followed optionally by one
+    activation module (``Sigmoid``, ``ReLU``, ``Tanh``, ``Identity`` or
+    ``Softmax`` over the features, ``dim=-1`` or ``dim=1``); a ``Linear`` not
+    followed by an activation gets the identity. A ``Linear`` without bias gets
+    b = 0. Each ``Linear``'s ``in_features`` must equal the previous one's
+    ``out_features``. The parameters, all float64 or all float32, are copied
+    into a network of that dtype; their ``init`` is recorded as ``"torch"``.
+
+    Anything else is refused with a ``ValueError`` naming the module's index
+    and type, e.g. ``module 3 (Dropout): cannot be mapped; supported: Linear,
+    Sigmoid, ReLU, Tanh, Identity, Softmax``.
+    """
+    torch = _import_torch("from_torch")
+    if not isinstance(module, torch.nn.Sequential):
+        raise TypeError(f"module: expected a torch.nn.Sequential, got {type(module).__name__}")
+    cost = get_cost(cost)
+    children = list(module)
+    if not children:
+        raise ValueError("module: the Sequential is empty; expected at least one Linear")
+
+    # First pass: check everything, so a refused module builds nothing.
+    specs, dtype = _layer_specs(torch, children)
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
     layers = []
     for linear, activation in specs:
