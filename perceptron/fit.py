@@ -102,6 +102,7 @@ def _run(net: Network, plan: Plan, checkpoint: Any) -> History:
         start = ckpt.resume(history, early)
     # Sums left over from hand calls of backpropagate are not part of this run.
     zero_sums(net)
+    solver.forget_weights()
     with InterruptGuard() as guard:
         try:
             _epochs(net, plan, solver, history, early, ckpt, start, guard)
@@ -156,8 +157,9 @@ def _epochs(
             )
             if ckpt is not None:
                 ckpt.save(epoch + 1, history, early)
-            if plan.on_epoch is not None and plan.on_epoch(epoch, history, net) is False:
-                stop = True
+            if plan.on_epoch is not None:
+                stop = plan.on_epoch(epoch, history, net) is False or stop
+                solver.forget_weights()  # the callback may have changed the weights
             if stop:
                 break
         if plan.patience is not None and early.best_params is not None:
@@ -195,6 +197,7 @@ def _one_epoch(
                 raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
             if plan.on_batch is not None:
                 plan.on_batch(epoch, batch, batches)
+                solver.forget_weights()
     return engine, total
 
 

@@ -47,16 +47,16 @@ if TYPE_CHECKING:
     from .network import Network
 
 
-def _finite_after_step(theta: Array, delta: Array) -> bool:
-    """Whether Δ and θ − Δ are finite, without forming θ − Δ in the usual case.
+DIVERGED = (
+    "the gradient or the step is not finite; the network keeps its last finite weights. "
+    "Try a smaller lr, another cost or initializer, or scale the inputs"
+)
 
-    If θ·θ and Δ·Δ are finite, every |θᵢ| and |Δᵢ| is below √max, so θᵢ − Δᵢ
-    cannot overflow; two BLAS dot products then decide. Otherwise look closer.
-    """
-    t, d = theta.reshape(-1), delta.reshape(-1)
-    if math.isfinite(t @ t + d @ d):
-        return True
-    return bool(np.isfinite(d).all() and np.isfinite(t - d).all())
+
+def _norm(a: Array) -> float:
+    """‖a‖₂ (inf if it overflows or a holds a non-finite number): a bound on every |aᵢ|."""
+    flat = a.reshape(-1)
+    return math.sqrt(float(flat @ flat))
 
 
 class Optimizer:
@@ -71,6 +71,7 @@ class Optimizer:
         self.state: dict[str, list[Array]] = {}
         self._network: weakref.ReferenceType[Network] | None = None
         self._shapes: list[tuple[int, ...]] | None = None
+        self._bound: float | None = None  # ≥ every |θᵢ| while only steps move θ
 
     # -- ownership ------------------------------------------------------------
     def check_network(self, net: Network) -> None:
@@ -114,17 +115,33 @@ class Optimizer:
         """
         with np.errstate(over="ignore", invalid="ignore"):
             deltas = self.deltas(grads, lr)
-            for theta, delta in zip(params, deltas, strict=True):
-                if not _finite_after_step(theta, delta):
-                    raise TrainingDiverged(
-                        "the gradient or the step is not finite; the network keeps its last "
-                        "finite weights. Try a smaller lr, another cost or initializer, or "
-                        "scale the inputs"
-                    )
+            size = max(_norm(delta) for delta in deltas)  # ≥ every |Δᵢ|
+            if not math.isfinite(size):
+                raise TrainingDiverged(DIVERGED)
+            if self._bound is None:
+                self._bound = max(_norm(theta) for theta in params)
+            limit = float(np.finfo(params[0].dtype).max) / 8
+            # |θᵢ − Δᵢ| ≤ bound + size: far below the largest float, no weight can overflow.
+            # Only near it are θ − Δ formed and looked at.
+            if not self._bound + size < limit:
+                if not all(np.isfinite(t - d).all() for t, d in zip(params, deltas, strict=True)):
+                    raise TrainingDiverged(DIVERGED)
+                self._bound = None
         for theta, delta in zip(params, deltas, strict=True):
             theta -= delta
+        if self._bound is not None:
+            self._bound = (self._bound + size) * (1 + 1e-6)  # with room for rounding
         self.commit()
         self.t += 1
+
+    def forget_weights(self) -> None:
+        """Say the weights may have changed outside :meth:`step` (a callback, a hand edit).
+
+        Between steps the optimizer keeps a bound on every |θᵢ|, grown by each
+        step's size, which proves the next step cannot overflow without reading
+        θ; code that changes θ must call this so that the bound is measured anew.
+        """
+        self._bound = None
 
     def deltas(self, grads: Sequence[Array], lr: float) -> Sequence[Array]:
         """The steps Δ for the gradients (the new state is kept aside until commit)."""

@@ -158,5 +158,6 @@ def update(
     solver = optimizer if optimizer is not None else SGD()
     with sigint_held(guard):
         solver.bind(net)
+        solver.forget_weights()  # a hand update: the weights may have been edited since
         solver.step(params, grads, lr)
         zero_sums(net)
