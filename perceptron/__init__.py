@@ -24,10 +24,10 @@ from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
 from .report.summary import summary
 from .train import backpropagate, feedforward, update
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
+    "__version__",
     "Activation",
     "Adam",
     "CSVError",

@@ -110,6 +110,27 @@ def article_network() -> tuple[Network, Array, Array, float]:
     return net, np.array([[ARTICLE["x"]]]), np.array([[ARTICLE["y"]]]), ARTICLE["lr"]
 
 
+def _forward_records(net: Network, x: Array) -> list[dict[str, Any]]:
+    """Each layer's a_prev, W, b, z and a after ``feedforward(net, x)``, copied."""
+    forward: list[dict[str, Any]] = []
+    a_prev = x
+    for i, layer in enumerate(net.layers):
+        forward.append(
+            {
+                "index": i,
+                "activation": layer.activation.name,
+                "a_prev": a_prev.copy(),
+                "weights": layer.weights.copy(),
+                "bias": layer.bias.copy(),
+                "z": layer.linear_out.copy(),
+                "a": layer.activated_out.copy(),
+            }
+        )
+        a_prev = layer.activated_out
+
+    return forward
+
+
 def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
     """Train a copy of ``net`` on the one sample (x, y) with rate ``lr``; record it all.
 
@@ -127,21 +148,7 @@ def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
     output = feedforward(work, column)
     cost_before = loss(work, target)
     fused = work.cost == cross_entropy and work.layers[-1].activation == softmax
-    forward: list[dict[str, Any]] = []
-    a_prev = column
-    for i, layer in enumerate(work.layers):
-        forward.append(
-            {
-                "index": i,
-                "activation": layer.activation.name,
-                "a_prev": a_prev.copy(),
-                "weights": layer.weights.copy(),
-                "bias": layer.bias.copy(),
-                "z": layer.linear_out.copy(),
-                "a": layer.activated_out.copy(),
-            }
-        )
-        a_prev = layer.activated_out
+    forward = _forward_records(work, column)
 
     backpropagate(work, column, target)
     # ∂C/∂a of the output layer comes from the cost; below it, ∂C/∂a_{l−1} = W_lᵀ δ_l.
@@ -212,89 +219,3 @@ def article_comparison(step: Step) -> list[tuple[str, float, float]]:
     return [
         (name, float(ours[name].reshape(-1)[0]), value) for name, value in ARTICLE_NUMBERS.items()
     ]
-
-
-# ---------------------------------------------------------------------------
-# text
-# ---------------------------------------------------------------------------
-_FULL = 12  # arrays with at most this many numbers are printed in full
-
-
-def _num(value: float) -> str:
-    # repr gives the shortest string that reads back as the same float, as the
-    # article's Python session prints it.
-    return repr(float(value))
-
-
-def _arr(array: Array) -> str:
-    if array.size == 1:
-        return _num(array.reshape(-1)[0])
-    if array.size <= _FULL and array.ndim == 2 and array.shape[1] == 1:
-        # A column is printed as a transposed row, to keep one line per vector.
-        return "[" + ", ".join(_num(v) for v in array[:, 0]) + "]ᵀ"
-    if array.size <= _FULL:
-        return np.array2string(
-            np.asarray(array, dtype=np.float64),
-            separator=", ",
-            formatter={"float_kind": _num},  # type: ignore[arg-type]
-            max_line_width=10_000,
-        ).replace("\n", "")
-    flat = np.asarray(array, dtype=np.float64).reshape(-1)
-    return (
-        f"<{array.shape[0]}×{array.shape[1]}: min {flat.min():.6g}, max {flat.max():.6g}, "
-        f"mean {flat.mean():.6g}, norm {np.linalg.norm(flat):.6g}>"
-    )
-
-
-def format_step(step: Step, title: str | None = None) -> str:
-    """The step as text, layer by layer: forward, backward, update, and after."""
-    L = len(step.layers)
-    sizes = "-".join(str(n) for n in [step.x.shape[0]] + [r.a.shape[0] for r in step.layers])
-    lines = [title or f"One training step of a {sizes} network"]
-    lines.append(f"  x = {_arr(step.x)}")
-    lines.append(f"  y = {_arr(step.y)}")
-    lines.append(f"  cost {step.cost}, learning rate η = {_num(step.lr)}")
-    lines.append("  layers count from 0 (the article's L1, L2, … are layers 0, 1, …)")
-    lines.append("")
-    lines.append("forward: z = W·a_prev + b, a = σ(z)")
-    for r in step.layers:
-        name = "x" if r.index == 0 else f"a{r.index - 1}"
-        lines.append(f"  layer {r.index} ({r.activation}), a_prev = {name}")
-        lines.append(f"    W{r.index} = {_arr(r.weights)}")
-        lines.append(f"    b{r.index} = {_arr(r.bias)}")
-        lines.append(f"    z{r.index} = {_arr(r.z)}")
-        lines.append(f"    a{r.index} = {_arr(r.a)}")
-    lines.append(f"  cost C = {_num(step.loss)}")
-    lines.append("")
-    lines.append(
-        "backward: dC/db = σ'(z) ⊙ dC/da, dC/dw = dC/db · a_prevᵀ, dC/da_prev = Wᵀ · dC/db"
-    )
-    for r in reversed(step.layers):
-        lines.append(f"  layer {r.index}")
-        if r.dC_da is None:
-            lines.append("    dC/da: (softmax with cross-entropy: dC/dz = a − y directly)")
-        else:
-            source = (
-                " (from the cost)" if r.index == L - 1 else f" (dC/da_prev of layer {r.index + 1})"
-            )
-            lines.append(f"    dC/da{r.index} = {_arr(r.dC_da)}{source}")
-        lines.append(f"    dC/db{r.index} = {_arr(r.dC_db)}")
-        lines.append(f"    dC/dw{r.index} = {_arr(r.dC_dw)}")
-        prev = "dC/dx" if r.index == 0 else f"dC/da{r.index - 1}"
-        lines.append(f"    {prev} = {_arr(r.dC_da_prev)}")
-    lines.append("")
-    lines.append(f"update: w ← w − η·dC/dw, b ← b − η·dC/db (η = {_num(step.lr)})")
-    for r in reversed(step.layers):
-        lines.append(f"  layer {r.index}")
-        lines.append(f"    b{r.index} = {_arr(r.new_bias)}")
-        lines.append(f"    W{r.index} = {_arr(r.new_weights)}")
-    lines.append("")
-    lines.append("after the step, the same x again")
-    for r in step.layers:
-        lines.append(f"  layer {r.index}: z{r.index} = {_arr(r.new_z)}")
-        lines.append(f"  {' ' * len(f'layer {r.index}')}  a{r.index} = {_arr(r.new_a)}")
-    change = step.new_loss - step.loss
-    lines.append(f"  cost C = {_num(step.new_loss)} (before: {_num(step.loss)})")
-    verdict = "lower" if change < 0 else "not lower"
-    lines.append(f"  the cost changed by {change:.6g}: {verdict} after one step")
-    return "\n".join(lines)

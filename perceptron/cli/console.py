@@ -1,0 +1,43 @@
+"""What every command shares: the program's name, exit statuses, printing, number formats."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+PROG = "perceptron"
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A bad command line: exit status 2."""
+
+
+def out(text: str = "") -> None:
+    """One line on stdout, flushed (the epoch lines appear as they are made)."""
+    print(text, flush=True)
+
+
+def note(text: str) -> None:
+    """One line on stderr."""
+    print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+
+
+def error(message: str) -> None:
+    """The one-line error report: ``perceptron: error: …``."""
+    text = " ".join(str(message).split())  # one line, whatever the message held
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+
+
+def number(value: float, digits: int = 5) -> str:
+    """A loss for people: fixed point when it is moderate, else exponent form, inf or nan."""
+    if math.isfinite(value) and (value == 0 or 1e-4 <= abs(value) < 1e6):
+        return f"{value:.{digits}f}"
+    return f"{value:.3g}"
+
+
+def printable(text: str) -> str:
+    """``text`` with terminal control characters escaped (label names come from files)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -1,0 +1,177 @@
+"""Where the command line's rows come from: built-in data sets, MNIST folders, CSV files, models.
+
+A :class:`Dataset` holds rows prepared for the network (pixels scaled to
+[0, 1]) split into training and held-out parts, with the class names. A
+model saved by ``train --save`` records in its header how its inputs were
+prepared, its label names and where it was trained, so that ``evaluate``,
+``predict`` and ``explain`` prepare new rows the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..datasets import one_hot, spiral, stratified_split, xor
+from ..datasets.mnist import PIXEL_SCALE, load_digits
+from ..io.csvfile import CSVError, read_csv
+from ..io.model import load_with_meta
+from ..io.npz import ModelFileError
+from ..metrics import predict
+from ..network import Network
+from ..types import Array
+from .console import UsageError
+from .parser import BUILTIN_DATA
+
+
+@dataclass
+class Dataset:
+    """Rows prepared for the network, split into training and held-out parts."""
+
+    name: str
+    description: str
+    X_train: Array
+    y_train: Array
+    X_test: Array
+    y_test: Array
+    label_names: list[str]
+    prepare: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def classes(self) -> int:
+        return len(self.label_names)
+
+    @property
+    def inputs(self) -> int:
+        return int(self.X_train.shape[1])
+
+
+def _split(X: Array, y: Array, fraction: float, seed: int, what: str) -> tuple[Array, ...]:
+    train, test = stratified_split(y, fraction, rng=seed)
+    if len(test) == 0 or len(train) == 0:
+        raise ValueError(
+            f"{what}: too few rows ({len(y)}) to hold out {1 - fraction:.0%} of each class; "
+            "give more rows"
+        )
+    return X[train], y[train], X[test], y[test]
+
+
+def load_data(spec: str, *, seed: int, label: str | None = None, fraction: float = 0.8) -> Dataset:
+    """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file."""
+    digits = [str(d) for d in range(10)]
+    if spec == "mnist-10k":
+        Xtr, ytr, Xte, yte = load_digits(train_fraction=fraction, seed=seed)
+        description = (
+            f"mnist-10k (the shipped MNIST test set, split by seed {seed}): "
+            f"{len(ytr)} training, {len(yte)} held-out images"
+        )
+        return Dataset(spec, description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
+    if spec == "spiral":
+        X, y = spiral(100, 3, rng=seed)
+        Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, "spiral")
+        description = (
+            f"spiral (3 classes of 100 points, seed {seed}): {len(ytr)} training, "
+            f"{len(yte)} held-out"
+        )
+        return Dataset(spec, description, Xtr, ytr, Xte, yte, ["0", "1", "2"])
+    if spec == "xor":
+        X, Y = xor()
+        y = Y[:, 0].astype(np.int64)
+        description = "xor (the four points; trained and evaluated on all four)"
+        return Dataset(spec, description, X, y, X, y, ["0", "1"])
+    path = Path(spec)
+    if path.is_dir():
+        Xtr, ytr, Xte, yte = load_digits(path, train_fraction=fraction, seed=seed)
+        description = f"MNIST-format folder {spec}: {len(ytr)} training, {len(yte)} held-out images"
+        return Dataset(str(path), description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
+    if path.is_file():
+        X, y, names = read_csv(path, label)
+        if len(names) < 2:
+            raise CSVError(f"{spec}: the label column holds a single class; expected two or more")
+        Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, spec)
+        description = f"CSV file {spec}: {len(ytr)} training, {len(yte)} held-out rows"
+        return Dataset(str(path), description, Xtr, ytr, Xte, yte, names)
+    raise UsageError(
+        f"--data: expected one of {', '.join(BUILTIN_DATA)}, a folder of MNIST files or a CSV "
+        f"file, got {spec!r} (no such file or folder)"
+    )
+
+
+def targets(labels: Array, outputs: int, classes: int) -> Array:
+    """One-hot rows when there is an output per class; a 0/1 column for one output."""
+    if outputs == 1:
+        return labels.astype(np.float64).reshape(-1, 1)
+    return one_hot(labels, classes)
+
+
+def predicted(net: Network, X: Array) -> Array:
+    out = predict(net, X)
+    if net.outputdim == 1:
+        return (out[:, 0] >= 0.5).astype(np.int64)
+    return out.argmax(axis=1)
+
+
+def prepare_inputs(X: Array, prepare: dict[str, Any]) -> Array:
+    scale = prepare.get("scale")
+    return X * scale if scale is not None else X
+
+
+def check_prepare(meta: dict[str, Any], path: str) -> dict[str, float]:
+    prepare = meta.get("prepare", {})
+    if not isinstance(prepare, dict) or set(prepare) - {"scale"}:
+        raise ModelFileError(f"{path}: unknown input preparation {prepare!r} in the model header")
+    scale = prepare.get("scale")
+    if scale is not None and (
+        isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale)
+    ):
+        raise ModelFileError(f"{path}: the input preparation's scale {scale!r} is not a number")
+    return prepare
+
+
+def label_names(meta: dict[str, Any], net: Network, path: str) -> list[str]:
+    names = meta.get("label_names")
+    if names is None:
+        return [str(i) for i in range(max(net.outputdim, 2))]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ModelFileError(f"{path}: the label names in the model header are not a list of text")
+    expected = 2 if net.outputdim == 1 else net.outputdim
+    if len(names) != expected:
+        raise ModelFileError(
+            f"{path}: the model header names {len(names)} labels for {net.outputdim} outputs"
+        )
+    return names
+
+
+def load_model(path: str) -> tuple[Network, dict[str, Any]]:
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"MODEL: no model file at {path!r} (save one with train --save)")
+    return load_with_meta(path)
+
+
+def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> Dataset:
+    seed = args.seed if args.seed is not None else meta.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ModelFileError(f"{args.model}: the header's seed {seed!r} is not a valid seed")
+    label = args.label if args.label is not None else meta.get("label_column")
+    data = load_data(args.data, seed=seed, label=label if isinstance(label, str) else None)
+    if data.inputs != net.inputdim:
+        raise ValueError(
+            f"--data: the rows have {data.inputs} values, the model takes {net.inputdim} inputs"
+        )
+    prepare = check_prepare(meta, args.model)
+    if meta and prepare != data.prepare:
+        raise ValueError(
+            f"--data: the model was trained on inputs prepared as {prepare or 'raw'}, this data is "
+            f"prepared as {data.prepare or 'raw'}"
+        )
+    outputs = 2 if net.outputdim == 1 else net.outputdim
+    if data.classes > outputs:
+        raise ValueError(
+            f"--data: the data has {data.classes} classes, the model only {net.outputdim} outputs"
+        )
+    return data

@@ -1,0 +1,193 @@
+"""The command line's grammar: every command, option and default, and their argument types.
+
+The argument types convert the text and hand it to :mod:`perceptron.checks`,
+the same checks the library runs, so a value the library would refuse is
+refused here with the same reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from ..activations import ACTIVATIONS
+from ..checks import check_int, check_real
+from ..costs import COSTS
+from ..engines import ENGINES
+from ..version import __version__
+from .console import PROG, UsageError
+
+BUILTIN_DATA = ("mnist-10k", "spiral", "xor")
+INITS = ("auto", "standard_normal", "glorot_normal", "he_normal", "default")
+DEFAULT_LR = {"sgd": 3.0, "momentum": 0.3, "adam": 0.001}
+DATA_HELP = (
+    "mnist-10k (the shipped MNIST test set, split 8000/2000), spiral, xor, a folder of "
+    "MNIST-format files, or a CSV file (label in the last column or --label)"
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows every default: '(default: …)' after each option's help."""
+
+
+def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **limits: Any) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            return check(convert(text), "value", **limits)
+        except (TypeError, ValueError) as error:
+            reason = str(error).removeprefix("value: ")
+            if isinstance(error, ValueError) and "could not convert" in reason:
+                reason = f"expected a number, got {text!r}"
+            if "invalid literal" in reason:
+                reason = f"expected a whole number, got {text!r}"
+            raise argparse.ArgumentTypeError(reason) from None
+
+    return parse
+
+
+positive_int = _checked(int, check_int, minimum=1)
+nonnegative_int = _checked(int, check_int, minimum=0)
+positive_real = _checked(float, check_real, positive=True)
+nonnegative_real = _checked(float, check_real, nonnegative=True)
+fraction = _checked(float, check_real, nonnegative=True, below=1.0)
+
+
+def layers(text: str) -> list[int]:
+    """``30,10``: hidden sizes and the output size."""
+    size = _checked(int, check_int, minimum=1, maximum=1_000_000)
+    try:
+        return [size(part.strip()) for part in text.split(",")]
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes from 1 to 1000000 separated by commas such as 30,10, got {text!r} "
+            f"({error})"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``perceptron`` and its five commands."""
+    parser = Parser(
+        prog=PROG,
+        description="Train and use feedforward networks, one column sample at a time.",
+        formatter_class=Help,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _train_parser(commands)
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="accuracy and confusion matrix of a saved model on data",
+        description="Score a saved model: a CSV file is scored whole; for the built-in data "
+        "sets and MNIST folders --split chooses the rows.",
+        formatter_class=Help,
+    )
+    evaluate.add_argument("model", metavar="MODEL")
+    evaluate.add_argument("--data", default="mnist-10k", help=DATA_HELP)
+    evaluate.add_argument("--label", help="CSV: name of the label column (default: the last)")
+    evaluate.add_argument(
+        "--split",
+        default="held-out",
+        choices=("held-out", "train", "all"),
+        help="which rows of a built-in data set or MNIST folder (split as in training)",
+    )
+    evaluate.add_argument(
+        "--seed", type=nonnegative_int, help="split seed (default: the model's own)"
+    )
+    pred = commands.add_parser(
+        "predict", help="one prediction per row of a CSV or IDX file", formatter_class=Help
+    )
+    pred.add_argument("model", metavar="MODEL")
+    pred.add_argument(
+        "file",
+        metavar="FILE",
+        help="CSV without the label column, or IDX images; the name of a shipped file "
+        "(e.g. t10k-images-idx3-ubyte.gz) reads that file",
+    )
+    _explain_parser(commands)
+    summ = commands.add_parser("summary", help="the layers of a saved model", formatter_class=Help)
+    summ.add_argument("model", metavar="MODEL")
+    return parser
+
+
+def _train_parser(commands: Any) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train a network (default: Nielsen's 784-30-10 on the shipped digits)",
+        description="Train a network and print one line an epoch: "
+        "'Epoch k: correct / held-out, loss, time'. With no options: the 784-30-10 sigmoid "
+        "network of the MNIST article, exactly.",
+        formatter_class=Help,
+    )
+    add = train.add_argument
+    add("--data", default="mnist-10k", help=DATA_HELP)
+    add("--label", help="CSV: name of the label column (default: the last)")
+    add("--layers", type=layers, help="hidden and output sizes, e.g. 30,10 (default: 30,classes)")
+    add("--activation", default="sigmoid", choices=sorted(ACTIVATIONS), help="hidden layers")
+    add(
+        "--output-activation",
+        choices=sorted(ACTIVATIONS),
+        help="(default: softmax under cross_entropy, else --activation)",
+    )
+    add("--cost", default="quadratic", choices=sorted(COSTS), help="the cost C(a, y)")
+    add(
+        "--init",
+        default="auto",
+        choices=INITS,
+        help="weights: auto = standard_normal, N(0, 1), for the article's sigmoid network, "
+        "else default = He normal under relu and Glorot normal otherwise",
+    )
+    add("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"), help="the solver")
+    add("--momentum", type=fraction, default=0.9, help="for --optimizer momentum")
+    add("--decay", type=nonnegative_real, default=0.0, help="rate lr / (1 + decay·t)")
+    add("--batchsize", type=positive_int, default=10, help="samples per update")
+    add("--epochs", type=nonnegative_int, default=30, help="passes over the training rows")
+    add(
+        "--lr",
+        type=positive_real,
+        help="learning rate (default: sgd 3.0, momentum 0.3, adam 0.001)",
+    )
+    add("--l2", type=nonnegative_real, default=0.0, help="L2 penalty λ")
+    add("--patience", type=positive_int, help="stop after this many epochs without progress")
+    add("--seed", type=nonnegative_int, default=0, help="init, split and shuffle")
+    add(
+        "--engine",
+        default="sample",
+        choices=tuple(ENGINES),
+        help="reference: the four functions literally; sample: the same per-sample loop, "
+        "faster; batch: a mini-batch as one matrix (fastest for large batches)",
+    )
+    add("--save", metavar="PATH", help="save the trained network (.npz)")
+    add(
+        "--plot", metavar="PATH", help="loss and accuracy curves, .png/.svg/.pdf (needs matplotlib)"
+    )
+    add("--checkpoint", metavar="PATH", help="save after each epoch; resume from it")
+
+
+def _explain_parser(commands: Any) -> None:
+    explain = commands.add_parser(
+        "explain",
+        help="one training step with every number (the MNIST article's worked example)",
+        formatter_class=Help,
+    )
+    explain.add_argument("--model", metavar="PATH", help="a saved model instead of the article's")
+    explain.add_argument("--data", default="mnist-10k", help=DATA_HELP)
+    explain.add_argument("--label", help="CSV: name of the label column (default: the last)")
+    explain.add_argument("--index", type=nonnegative_int, default=0, help="training row")
+    explain.add_argument(
+        "--lr", type=positive_real, help="learning rate (default: the model's, else 0.1)"
+    )
+    explain.add_argument("--seed", type=nonnegative_int, help="split seed (default: the model's)")
+    explain.add_argument(
+        "--precision",
+        type=positive_int,
+        default=6,
+        help="significant digits of each number; 17 or more prints every digit",
+    )

@@ -1,0 +1,53 @@
+"""What ``perceptron train`` shows while it trains: a bar inside the epoch, a line after it."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from ..history import History
+from ..network import Network
+from .console import number, out
+from .data import Dataset, predicted
+
+
+class Progress:
+    """``on_epoch`` and ``on_batch`` callbacks for ``sgd`` that print the run's progress.
+
+    After each epoch: ``Epoch k: correct / held-out, loss L, t s`` (the MNIST
+    article's form); on a terminal, a bar of the batches is drawn in between.
+    """
+
+    def __init__(self, data: Dataset, tty: bool) -> None:
+        self.data, self.tty = data, tty
+        self.accuracies: list[float] = []
+        self.shown = -1
+
+    def on_epoch(self, epoch: int, history: History, net: Network) -> None:
+        data = self.data
+        correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
+        n_test = len(data.y_test)
+        self.accuracies.append(correct / n_test)
+        line = (
+            f"Epoch {epoch}: {correct} / {n_test}, loss {number(history.loss[-1])}, "
+            f"{history.epoch_time[-1]:.2f} s"
+        )
+        if history.val_loss:
+            line += f" (held-out loss {number(history.val_loss[-1])})"
+        self.clear()
+        out(line)
+
+    def on_batch(self, epoch: int, batch: int, batches: int) -> None:
+        # Redrawn only when the bar grows by a 40th.
+        filled = (batch + 1) * 40 // batches
+        if filled != self.shown:
+            self.shown = filled
+            bar = "#" * filled + "." * (40 - filled)
+            sys.stdout.write(f"\r\x1b[KEpoch {epoch}: [{bar}] {batch + 1}/{batches} batches")
+            sys.stdout.flush()
+
+    def clear(self) -> None:
+        """Wipe the bar (on a terminal) before a line is printed over it."""
+        if self.tty:
+            sys.stdout.write("\r\x1b[K")

@@ -1,0 +1,216 @@
+"""``perceptron train``: build the network the options describe, train it, report and save it.
+
+With no options it is the MNIST article's run, exactly: 784-30-10 sigmoid
+network, quadratic cost, N(0, 1) weights and biases, batch 10, rate 3.0, 30
+epochs, on the shipped digits split 8,000/2,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..costs import COSTS, cross_entropy
+from ..fit import sgd
+from ..history import History
+from ..io.model import save
+from ..network import Network, network
+from ..optimizers import SGD, Adam, Optimizer
+from ..report.plots import FORMATS, plotting_available, write_curves
+from .console import EXIT_INTERRUPTED, UsageError, note, out
+from .data import Dataset, load_data, predicted, targets
+from .parser import DEFAULT_LR
+from .progress import Progress
+
+OPTIMIZER_TEXT = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam"}
+
+
+def check_outputs(args: argparse.Namespace) -> str | None:
+    """Refuse unusable --save, --plot and --checkpoint targets before any work; the plot path."""
+    for path, option in (
+        (args.save, "--save"),
+        (args.plot, "--plot"),
+        (args.checkpoint, "--checkpoint"),
+    ):
+        if path is None:
+            continue
+        target = Path(path)
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageError(f"{option}: the folder {str(folder)!r} does not exist")
+        if target.is_dir():
+            raise UsageError(f"{option}: {path!r} is a folder; expected a file name")
+        if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+            raise UsageError(
+                f"{option}: cannot write {path!r} (permission denied); choose another path"
+            )
+        if Path(args.data).is_file() and target.resolve() == Path(args.data).resolve():
+            raise UsageError(f"{option}: {path!r} is the training data; choose another path")
+    plot = args.plot
+    if plot is not None and Path(plot).suffix.lower() not in FORMATS:
+        raise UsageError(
+            f"--plot: expected a file name ending in {', '.join(FORMATS)}, got {plot!r}"
+        )
+    if plot is not None and not plotting_available():
+        note('note: --plot needs matplotlib (pip install ".[plot]"); no plot will be written')
+        plot = None
+    return plot
+
+
+def _optimizer(args: argparse.Namespace) -> Optimizer | None:
+    if args.optimizer == "momentum":
+        return SGD(momentum=args.momentum, decay=args.decay)
+    if args.optimizer == "adam":
+        return Adam(decay=args.decay)
+    return SGD(decay=args.decay) if args.decay else None
+
+
+def _init(args: argparse.Namespace) -> str | None:
+    """``auto``: the article's N(0, 1) for its sigmoid network, else the library's default."""
+    if args.init == "auto":
+        article = args.activation == "sigmoid" and args.output_activation in (None, "sigmoid")
+        return "standard_normal" if article and COSTS[args.cost] != cross_entropy else None
+    return None if args.init == "default" else str(args.init)
+
+
+def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> Network:
+    """The network of the options, for the data's inputs and classes."""
+    sizes = args.layers if args.layers is not None else [30, data.classes]
+    outputs = sizes[-1]
+    if outputs != data.classes and not (outputs == 1 and data.classes == 2):
+        raise UsageError(
+            f"--layers: the output size {outputs} does not match the data's {data.classes} "
+            f"classes; end --layers with {data.classes}"
+        )
+    return network(
+        [data.inputs, *sizes],
+        args.activation,
+        args.cost,
+        output_activation=args.output_activation,
+        init=_init(args),
+        rng=rng,
+    )
+
+
+def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) -> None:
+    last = net.layers[-1].activation.name
+    out(f"Data: {data.description}; {data.inputs} inputs, {data.classes} classes")
+    out(
+        f"Network: {'-'.join(str(s) for s in net.sizes)}, {args.activation}"
+        + (f" (output {last})" if last != args.activation else "")
+        + f", cost {net.cost.name}, init {net.layers[0].init}, seed {args.seed}"
+    )
+    optimizer = OPTIMIZER_TEXT[args.optimizer]
+    if args.optimizer == "momentum":
+        optimizer += f" {args.momentum}"
+    out(
+        f"Training: {optimizer}"
+        + (f" (decay {args.decay})" if args.decay else "")
+        + f", batch {args.batchsize}, lr {lr}, {args.epochs} epoch"
+        + ("" if args.epochs == 1 else "s")
+        + f", engine {args.engine}"
+        + (f", l2 {args.l2}" if args.l2 else "")
+        + (f", patience {args.patience}" if args.patience else "")
+    )
+    if args.checkpoint and Path(args.checkpoint).exists():
+        out(f"Resuming from the checkpoint {args.checkpoint}")
+
+
+def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dict[str, Any]:
+    """What the model file remembers of its training (read back by evaluate, predict, explain)."""
+    return {
+        "data": data.name,
+        "label_column": args.label,
+        "prepare": data.prepare,
+        "label_names": data.label_names,
+        "seed": args.seed,
+        "epochs": epochs,
+        "lr": lr,
+    }
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    plot = check_outputs(args)
+    data = load_data(args.data, seed=args.seed, label=args.label)
+    rng = np.random.default_rng(args.seed)
+    net = build(args, data, rng)
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    problem = net.cost.check_output(net.layers[-1].activation) if net.cost.check_output else None
+    if problem is not None:
+        raise UsageError(
+            f"--output-activation: {problem}".replace("output_activation=", "--output-activation ")
+        )
+    _describe(args, data, net, lr)
+    progress = Progress(data, sys.stdout.isatty())
+    Y_test = targets(data.y_test, net.outputdim, data.classes)
+    started = time.perf_counter()
+    try:
+        history = sgd(
+            net,
+            data.X_train,
+            targets(data.y_train, net.outputdim, data.classes),
+            args.batchsize,
+            args.epochs,
+            lr,
+            rng=rng,
+            optimizer=_optimizer(args),
+            validation=(data.X_test, Y_test) if args.patience else None,
+            on_epoch=progress.on_epoch,
+            l2=args.l2,
+            patience=args.patience,
+            engine=args.engine,
+            checkpoint=args.checkpoint,
+            on_batch=progress.on_batch if progress.tty else None,
+        )
+    except KeyboardInterrupt as interrupt:
+        progress.clear()
+        return _interrupted(args, data, net, getattr(interrupt, "history", History()), lr)
+    _finish(args, data, net, history, lr, time.perf_counter() - started)
+    if plot is not None:
+        write_curves(plot, history, progress.accuracies)
+        out(f"Wrote the loss and accuracy curves to {plot}")
+    return 0
+
+
+def _finish(
+    args: argparse.Namespace,
+    data: Dataset,
+    net: Network,
+    history: History,
+    lr: float,
+    elapsed: float,
+) -> None:
+    n_test = len(data.y_test)
+    correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
+    restored = " (best epoch's weights restored)" if history.stopped_early else ""
+    out(
+        f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) after "
+        f"{history.epochs} epoch{'' if history.epochs == 1 else 's'} in {elapsed:.1f} s{restored}"
+    )
+    if args.save:
+        save(net, args.save, meta=meta(data, args, history.epochs, lr))
+        out(f"Saved the network to {args.save}")
+
+
+def _interrupted(
+    args: argparse.Namespace, data: Dataset, net: Network, history: History, lr: float
+) -> int:
+    done = history.epochs
+    if args.save:
+        save(net, args.save, meta=meta(data, args, done, lr))
+        note(
+            f"interrupted after {done} complete epoch(s); saved the network "
+            f"(at its last completed update) to {args.save}"
+        )
+    else:
+        note(
+            f"interrupted after {done} complete epoch(s); nothing saved "
+            "(use --save PATH to keep the network)"
+        )
+    return EXIT_INTERRUPTED

@@ -1,0 +1,139 @@
+"""``perceptron evaluate``, ``predict`` and ``summary``: using a saved model."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..datasets.mnist import SHIPPED
+from ..io.csvfile import read_csv, read_csv_features
+from ..io.idx import GZIP_MAGIC, IDXError, read_idx
+from ..network import Network
+from ..report.confusion import confusion_matrix, format_confusion
+from ..report.summary import summary
+from ..types import Array
+from .console import out, printable
+from .data import check_prepare, label_names, load_model, model_data, predicted, prepare_inputs
+
+
+def _csv_rows(args: argparse.Namespace, net: Network, names: list[str]) -> tuple[Array, Array]:
+    """A CSV file scored whole, its labels mapped through the model's label names."""
+    label = args.label
+    X, y, file_names = read_csv(args.data, label)
+    if X.shape[1] != net.inputdim:
+        raise ValueError(
+            f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
+        )
+    index = {name: i for i, name in enumerate(names)}
+    unknown = [n for n in file_names if n not in index and n in set(np.asarray(file_names)[y])]
+    if unknown:
+        raise ValueError(
+            f"--data: {args.data} holds label(s) {[printable(n) for n in unknown]} the model was "
+            f"not trained on; its labels are {[printable(n) for n in names]}"
+        )
+    mapping = np.array([index.get(n, -1) for n in file_names], dtype=np.int64)
+    return X, mapping[y]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    net, meta = load_model(args.model)
+    names = label_names(meta, net, args.model)
+    if Path(args.data).is_file():
+        X, y = _csv_rows(args, net, names)
+        X = prepare_inputs(X, check_prepare(meta, args.model))
+        description, which = f"CSV file {args.data}: {len(y)} rows", "all"
+    else:
+        data = model_data(args, net, meta)
+        description, which = data.description, args.split
+        if args.split == "held-out":
+            X, y = data.X_test, data.y_test
+        elif args.split == "train":
+            X, y = data.X_train, data.y_train
+        else:
+            X = np.vstack([data.X_train, data.X_test])
+            y = np.concatenate([data.y_train, data.y_test])
+    guess = predicted(net, X)
+    correct = int(np.sum(guess == y))
+    out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
+    out(f"Data: {description}; evaluating the {which} rows")
+    out(f"Accuracy: {correct / len(y):.2%} ({correct} / {len(y)})")
+    out("Confusion matrix (rows: true label, columns: predicted label):")
+    for line in format_confusion(
+        confusion_matrix(y, guess, len(names)), [printable(n) for n in names]
+    ):
+        out(line)
+    return 0
+
+
+def _input_file(path: str) -> Path:
+    """The file to read: ``path`` itself, or the shipped file of that name."""
+    source = Path(path)
+    if source.is_file():
+        return source
+    shipped = SHIPPED / source.name
+    if source.parent == Path(".") and shipped.is_file():
+        return shipped
+    raise FileNotFoundError(f"FILE: no such file {path!r}")
+
+
+def _read_inputs(source: Path) -> tuple[Array, str]:
+    with open(source, "rb") as handle:
+        start = handle.read(2)
+    if start == GZIP_MAGIC or start == b"\x00\x00":
+        array = read_idx(source)
+        if array.ndim < 2:
+            raise IDXError(
+                f"{source}: expected an IDX file of images or rows (2 or more dimensions), "
+                f"got shape {array.shape}; is this a labels file?"
+            )
+        return array.reshape(len(array), -1).astype(np.float64), "idx"
+    return read_csv_features(source), "csv"
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    net, meta = load_model(args.model)
+    names = label_names(meta, net, args.model)
+    prepare = check_prepare(meta, args.model)
+    source = _input_file(args.file)
+    label = meta.get("label_column")
+    if isinstance(label, str):
+        with open(source, newline="", encoding="utf-8", errors="replace") as handle:
+            first = next(csv.reader(handle), [])
+        if label in (cell.strip() for cell in first):
+            raise ValueError(
+                f"FILE: {args.file} has the label column {label!r}; leave out the label column"
+            )
+    X, kind = _read_inputs(source)
+    if X.shape[1] != net.inputdim:
+        hint = (
+            "; leave out the label column"
+            if kind == "csv" and X.shape[1] == net.inputdim + 1
+            else ""
+        )
+        raise ValueError(
+            f"FILE: {args.file} has rows of {X.shape[1]} values, the model takes "
+            f"{net.inputdim} inputs{hint}"
+        )
+    lines = [printable(names[int(i)]) for i in predicted(net, prepare_inputs(X, prepare))]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    net, meta = load_model(args.model)
+    out(summary(net))
+    if meta:
+        names = label_names(meta, net, args.model) if meta.get("label_names") is not None else None
+        prepare = meta.get("prepare") or "raw inputs"
+        out(
+            f"trained on: {printable(str(meta.get('data', '?')))}, {meta.get('epochs', '?')} "
+            f"epochs, seed {meta.get('seed', '?')}; input preparation {prepare}"
+        )
+        if names is not None:
+            out(f"labels: {', '.join(printable(n) for n in names)}")
+    return 0
