@@ -34,8 +34,16 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-class Help(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows every default: '(default: …)' after each option's help."""
+class Help(argparse.HelpFormatter):
+    """Shows every default: '(default: …)' after an option's help, unless it names its own."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text or action.default in (None, argparse.SUPPRESS):
+            return text
+        if action.option_strings or action.nargs in ("?", "*"):
+            text += " (default: %(default)s)"
+        return text
 
 
 def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **limits: Any) -> Any:
@@ -142,7 +150,8 @@ def _train_parser(commands: Any) -> None:
         default="auto",
         choices=INITS,
         help="weights: auto = standard_normal, N(0, 1), for the article's sigmoid network, "
-        "else default = He normal under relu and Glorot normal otherwise",
+        "else the library's default (He normal under relu, Glorot normal otherwise) "
+        "(default: auto)",
     )
     add("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"), help="the solver")
     add("--momentum", type=fraction, default=0.9, help="for --optimizer momentum")
