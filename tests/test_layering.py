@@ -144,20 +144,7 @@ def test_no_import_cycle() -> None:
             visit(name, [name])
 
 
-# Being split on their branches (the command line, the npz reader, explain); strict, so
-# an entry must go as soon as its module fits.
-PENDING = {"perceptron.io.npz"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="being split"))
-        if n in PENDING
-        else n
-        for n in sorted(MODULES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(MODULES))
 def test_modules_and_functions_stay_small(name: str) -> None:
     path = MODULES[name]
     lines = path.read_text().count("\n")

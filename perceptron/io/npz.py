@@ -51,6 +51,61 @@ def _npy_header(archive: zipfile.ZipFile, member: str) -> tuple[tuple[int, ...],
     return tuple(int(s) for s in shape), dtype
 
 
+Expected = dict[str, tuple[tuple[int, ...], np.dtype[Any]]]
+
+
+def _header(
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], source: Path, what: str
+) -> dict[str, Any]:
+    """The JSON header, checked to be a small byte string holding a JSON object."""
+    if "header.npy" not in names:
+        raise ModelFileError(f"{source}: not a perceptron {what} file (no header)")
+    if names["header.npy"].file_size > MAX_HEADER_BYTES:
+        raise ModelFileError(f"{source}: the header is implausibly large")
+    shape, dtype = _npy_header(archive, "header.npy")
+    if dtype != np.uint8 or len(shape) != 1 or shape[0] > MAX_HEADER_BYTES:
+        raise ModelFileError(f"{source}: the header is not a JSON byte string")
+    with archive.open("header.npy") as handle:
+        raw = np.lib.format.read_array(handle, allow_pickle=False)
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{source}: the header is not valid JSON ({error})") from None
+    if not isinstance(header, dict):
+        raise ModelFileError(f"{source}: the header is not a JSON object")
+    return header
+
+
+def _arrays(
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], source: Path, expected: Expected
+) -> dict[str, Array]:
+    """The expected arrays, each declared shape and dtype checked before its data is read."""
+    arrays: dict[str, Array] = {}
+    for name, (want_shape, want_dtype) in expected.items():
+        member = f"{name}.npy"
+        if member not in names:
+            raise ModelFileError(f"{source}: array {name!r} is missing")
+        got_shape, got_dtype = _npy_header(archive, member)
+        if got_shape != want_shape or got_dtype != want_dtype:
+            raise ModelFileError(
+                f"{source}: array {name!r} has shape {got_shape} and dtype {got_dtype}, "
+                f"the header says {want_shape} and {want_dtype}"
+            )
+        nbytes = int(np.prod(want_shape)) * want_dtype.itemsize
+        if names[member].file_size < nbytes:
+            # The zip's own size record is smaller than the data the shape needs.
+            raise ModelFileError(f"{source}: array {name!r} is truncated")
+        with archive.open(member) as handle:
+            array = np.lib.format.read_array(handle, allow_pickle=False)
+        if array.shape != want_shape:
+            raise ModelFileError(f"{source}: array {name!r} is truncated")
+        arrays[name] = array
+    extra = set(names) - {f"{n}.npy" for n in expected} - {"header.npy"}
+    if extra:
+        raise ModelFileError(f"{source}: unexpected entries {sorted(extra)}")
+    return arrays
+
+
 def read_npz_checked(
     path: PathLike, expect: Any, what: str = "model"
 ) -> tuple[dict[str, Any], dict[str, Array]]:
@@ -71,23 +126,9 @@ def read_npz_checked(
                 raise ModelFileError(f"{source}: not a perceptron {what} file (not an .npz)")
         with zipfile.ZipFile(source) as archive:
             names = {info.filename: info for info in archive.infolist()}
-            if "header.npy" not in names:
-                raise ModelFileError(f"{source}: not a perceptron {what} file (no header)")
-            if names["header.npy"].file_size > MAX_HEADER_BYTES:
-                raise ModelFileError(f"{source}: the header is implausibly large")
-            shape, dtype = _npy_header(archive, "header.npy")
-            if dtype != np.uint8 or len(shape) != 1 or shape[0] > MAX_HEADER_BYTES:
-                raise ModelFileError(f"{source}: the header is not a JSON byte string")
-            with archive.open("header.npy") as handle:
-                raw = np.lib.format.read_array(handle, allow_pickle=False)
+            header = _header(archive, names, source, what)
             try:
-                header = json.loads(raw.tobytes().decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise ModelFileError(f"{source}: the header is not valid JSON ({error})") from None
-            if not isinstance(header, dict):
-                raise ModelFileError(f"{source}: the header is not a JSON object")
-            try:
-                expected: dict[str, tuple[tuple[int, ...], np.dtype[Any]]] = expect(header)
+                expected: Expected = expect(header)
             except ModelFileError as error:
                 # type(error): keep a subclass such as CheckpointMismatchError.
                 raise type(error)(f"{source}: {error}") from None
@@ -96,29 +137,7 @@ def read_npz_checked(
                 # npz members are stored uncompressed by np.savez; far more data than
                 # the file holds means the header lies.
                 raise ModelFileError(f"{source}: the header claims more data than the file holds")
-            arrays: dict[str, Array] = {}
-            for name, (want_shape, want_dtype) in expected.items():
-                member = f"{name}.npy"
-                if member not in names:
-                    raise ModelFileError(f"{source}: array {name!r} is missing")
-                got_shape, got_dtype = _npy_header(archive, member)
-                if got_shape != want_shape or got_dtype != want_dtype:
-                    raise ModelFileError(
-                        f"{source}: array {name!r} has shape {got_shape} and dtype {got_dtype}, "
-                        f"the header says {want_shape} and {want_dtype}"
-                    )
-                nbytes = int(np.prod(want_shape)) * want_dtype.itemsize
-                if names[member].file_size < nbytes:
-                    # The zip's own size record is smaller than the data the shape needs.
-                    raise ModelFileError(f"{source}: array {name!r} is truncated")
-                with archive.open(member) as handle:
-                    array = np.lib.format.read_array(handle, allow_pickle=False)
-                if array.shape != want_shape:
-                    raise ModelFileError(f"{source}: array {name!r} is truncated")
-                arrays[name] = array
-            extra = set(names) - {f"{n}.npy" for n in expected} - {"header.npy"}
-            if extra:
-                raise ModelFileError(f"{source}: unexpected entries {sorted(extra)}")
+            arrays = _arrays(archive, names, source, expected)
     except ModelFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
