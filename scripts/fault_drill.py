@@ -48,6 +48,19 @@ from typing import Any
 import numpy as np
 
 import perceptron as pc
+from perceptron.testing import (
+    Bomb,
+    FailingAdam,
+    FailingSGD,
+    at_completed_update,
+    identical,
+    mutate,
+    prepared_net,
+    rig,
+    same,
+    snapshot,
+)
+from perceptron.testing import params as weights
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,50 +68,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------------------
 # 1. interrupts and resume
 # ---------------------------------------------------------------------------
-class Bomb:
-    """Calls ``inner``; raises KeyboardInterrupt on call number ``n`` (never when n = 0)."""
-
-    def __init__(self, inner: Callable[..., Any], n: int) -> None:
-        self.inner, self.n, self.calls = inner, n, 0
-
-    def __call__(self, *args: Any) -> Any:
-        self.calls += 1
-        if self.calls == self.n:
-            raise KeyboardInterrupt
-        return self.inner(*args)
-
-
-class FailingSGD(pc.SGD):
-    """SGD(momentum=0.9) whose k-th deltas() raises KeyboardInterrupt."""
-
-    def __init__(self, k: int = 0) -> None:
-        super().__init__(momentum=0.9)
-        self.k, self.calls = k, 0
-
-    def deltas(self, grads: Any, lr: float) -> Any:
-        self.calls += 1
-        if self.calls == self.k:
-            raise KeyboardInterrupt
-        return super().deltas(grads, lr)
-
-
-class FailingAdam(pc.Adam):
-    """Adam whose k-th deltas() raises KeyboardInterrupt."""
-
-    def __init__(self, k: int = 0) -> None:
-        super().__init__()
-        self.k, self.calls = k, 0
-
-    def deltas(self, grads: Any, lr: float) -> Any:
-        self.calls += 1
-        if self.calls == self.k:
-            raise KeyboardInterrupt
-        return super().deltas(grads, lr)
-
-
 OPTIMIZERS: dict[str, Callable[[int], pc.Optimizer | None]] = {
     "plain": lambda k: None,
-    "momentum": lambda k: FailingSGD(k),
+    "momentum": lambda k: FailingSGD(k, momentum=0.9),
     "adam": lambda k: FailingAdam(k),
 }
 PLACES = ("hidden f", "hidden df", "output f", "output df", "cost df")
@@ -111,33 +83,7 @@ EPOCHS = 4
 def rigged(place: str, n: int) -> tuple[pc.Network, Bomb]:
     """A 2-8-3 tanh/sigmoid network with a Bomb in ``place`` (n = 0: a harmless one)."""
     net = pc.network([2, 8, 3], "tanh", "quadratic", output_activation="sigmoid", rng=1)
-    if place == "cost df":
-        bomb = Bomb(pc.quadratic.df, n)
-        net.cost = pc.Cost("quadratic", pc.quadratic.f, bomb)
-        return net, bomb
-    layer = net.layers[0 if place.startswith("hidden") else 1]
-    act = layer.activation
-    if place.endswith(" f"):
-        bomb = Bomb(act.f, n)
-        layer.activation = pc.Activation(act.name, bomb, act.df)
-    else:
-        bomb = Bomb(act.df, n)
-        layer.activation = pc.Activation(act.name, act.f, bomb)
-    return net, bomb
-
-
-def weights(net: pc.Network) -> list[np.ndarray]:
-    return [a for layer in net.layers for a in (layer.weights, layer.bias)]
-
-
-def identical(a: pc.Network, b: pc.Network) -> bool:
-    return all(np.array_equal(x, y) for x, y in zip(weights(a), weights(b), strict=True))
-
-
-def at_completed_update(net: pc.Network) -> bool:
-    return net.accumulated == 0 and all(
-        not layer.dC_dweights.any() and not layer.dC_dbias.any() for layer in net.layers
-    )
+    return net, rig(net, place, n)
 
 
 class Trial:
@@ -294,33 +240,6 @@ def sigint_trial(rng: np.random.Generator, path: Path) -> tuple[int, int, int]:
 # ---------------------------------------------------------------------------
 # 2. corrupted files
 # ---------------------------------------------------------------------------
-def mutate(data: bytes, rng: np.random.Generator, other: bytes) -> bytes:
-    """Byte flips, a truncation, a splice (within or across files), an insertion or a deletion."""
-    n = len(data)
-    kind = int(rng.integers(6))
-    if kind == 0:
-        out = bytearray(data)
-        for i in rng.integers(0, n, size=int(rng.integers(1, 5))):
-            out[i] ^= int(rng.integers(1, 256))
-        return bytes(out)
-    if kind == 1:
-        return data[: int(rng.integers(0, n))]
-    if kind == 2:
-        a, b, length = int(rng.integers(n)), int(rng.integers(n)), int(rng.integers(1, 64))
-        out = bytearray(data)
-        chunk = data[a : a + length]
-        out[b : b + len(chunk)] = chunk
-        return bytes(out[:n])
-    if kind == 3:
-        at = int(rng.integers(n + 1))
-        return data[:at] + rng.bytes(int(rng.integers(1, 16))) + data[at:]
-    if kind == 4:
-        at = int(rng.integers(n))
-        return data[:at] + data[at + int(rng.integers(1, 64)) :]
-    cut = int(rng.integers(min(n, len(other)) + 1))
-    return data[:cut] + other[cut:]
-
-
 FILE_FAILURES: list[str] = []
 
 
@@ -523,37 +442,6 @@ def bad_column(k: int) -> list[Any]:
         np.full(k, NAN), np.full((k, 1), INF), np.ones(k + 1), np.ones((k, 2)), np.ones((1, k, 1)),
         "abc", None, np.ones(k) * 1j, [[1.0], [1.0, 2.0]], np.array([object()] * k), [], 3.0,
     ]  # fmt: skip
-
-
-def prepared_net() -> pc.Network:
-    net = pc.network([2, 3, 3], "tanh", "quadratic", output_activation="sigmoid", rng=0)
-    pc.feedforward(net, [0.5, -0.25])
-    pc.backpropagate(net, [0.5, -0.25], [1.0, 0.0, 0.0])
-    return net
-
-
-def snapshot(net: pc.Network) -> list[Any]:
-    out: list[Any] = [net.inputdim, net.cost, len(net.layers), net.accumulated]
-    for layer in net.layers:
-        out += [np.array(getattr(layer, name), copy=True) for name in (
-            "weights", "bias", "linear_out", "activated_out", "dC_dlinear", "dC_dweights",
-            "dC_dbias")]  # fmt: skip
-        out.append(layer.activation)
-    return out
-
-
-def same(a: list[Any], b: list[Any]) -> bool:
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b, strict=True):
-        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
-                return False
-            if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
-                return False
-        elif x is not y and x != y:
-            return False
-    return True
 
 
 X9, Y9 = DATA_X[:9], DATA_Y[:9]

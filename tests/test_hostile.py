@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 import perceptron as pc
 from perceptron.io import model as persistence
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
+from perceptron.testing import mutate, prepared_net, same, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,34 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------------------
 # mutations
 # ---------------------------------------------------------------------------
-def mutate(data: bytes, rng: np.random.Generator, other: bytes) -> bytes:
-    """One random corruption: flips, a truncation, a splice, an insertion or a deletion."""
-    n = len(data)
-    kind = int(rng.integers(6))
-    if kind == 0:  # flip 1 to 4 bytes
-        out = bytearray(data)
-        for i in rng.integers(0, n, size=int(rng.integers(1, 5))):
-            out[i] ^= int(rng.integers(1, 256))
-        return bytes(out)
-    if kind == 1:  # truncate
-        return data[: int(rng.integers(0, n))]
-    if kind == 2:  # splice: a segment of this file copied over another place
-        a, b, length = int(rng.integers(n)), int(rng.integers(n)), int(rng.integers(1, 64))
-        out = bytearray(data)
-        chunk = data[a : a + length]
-        out[b : b + len(chunk)] = chunk
-        return bytes(out[:n])
-    if kind == 3:  # insert random bytes
-        at = int(rng.integers(n + 1))
-        return data[:at] + rng.bytes(int(rng.integers(1, 16))) + data[at:]
-    if kind == 4:  # delete a segment
-        at = int(rng.integers(n))
-        return data[:at] + data[at + int(rng.integers(1, 64)) :]
-    # splice with another file: the head of one, the tail of the other
-    cut = int(rng.integers(min(n, len(other)) + 1))
-    return data[:cut] + other[cut:]
-
-
 def small_net(sizes: list[int], dtype: Any = np.float64, seed: int = 0) -> pc.Network:
     return pc.network(
         sizes, "tanh", "quadratic", output_activation="sigmoid", rng=seed, dtype=dtype
@@ -358,39 +331,6 @@ BAD: list[Any] = [
     np.ones((3, 5)), np.ones((4, 2)), np.ones((3, 3)) / 3.0, np.arange(3), np.array([0, 1, 7]),
     np.float64("nan"), np.int64(-5), object(),
 ]  # fmt: skip
-
-
-def snapshot(net: pc.Network) -> list[Any]:
-    out: list[Any] = [net.inputdim, net.cost, len(net.layers), net.accumulated]
-    for layer in net.layers:
-        for name in ("weights", "bias", "linear_out", "activated_out", "dC_dlinear",
-                     "dC_dweights", "dC_dbias"):  # fmt: skip
-            value = getattr(layer, name)
-            out.append(None if value is None else np.array(value, copy=True))
-        out.append(layer.activation)
-    return out
-
-
-def same(a: list[Any], b: list[Any]) -> bool:
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b, strict=True):
-        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
-                return False
-            if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
-                return False
-        elif x is not y and x != y:
-            return False
-    return True
-
-
-def prepared_net() -> pc.Network:
-    """A 2-3-3 network in the middle of a batch: caches filled, one sample accumulated."""
-    net = pc.network([2, 3, 3], "tanh", "quadratic", output_activation="sigmoid", rng=0)
-    pc.feedforward(net, [0.5, -0.25])
-    pc.backpropagate(net, [0.5, -0.25], [1.0, 0.0, 0.0])
-    return net
 
 
 Xg, Yg = X[:9], Y[:9]

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perceptron as pc
+from perceptron.testing import Bomb, rig
 
 ROOT = Path(__file__).resolve().parent.parent
 X, LABELS = pc.spiral(8, 3, rng=0)
@@ -86,19 +87,6 @@ def assert_history_consistent(history: pc.History, updates: int, validation: boo
     assert n * BATCHES <= updates <= (n + 1) * BATCHES
 
 
-class Bomb:
-    """A function that raises KeyboardInterrupt on its n-th call, else calls ``inner``."""
-
-    def __init__(self, inner: Callable[..., Any], n: int) -> None:
-        self.inner, self.n, self.calls = inner, n, 0
-
-    def __call__(self, *args: Any) -> Any:
-        self.calls += 1
-        if self.calls == self.n:
-            raise KeyboardInterrupt
-        return self.inner(*args)
-
-
 EPOCHS = 3
 
 
@@ -109,19 +97,7 @@ def rigged(where: str, n: int) -> tuple[pc.Network, Bomb]:
     runs go through the same (generic, non-built-in) code path.
     """
     net = make_net()
-    if where == "cost df":
-        bomb = Bomb(pc.quadratic.df, n)
-        net.cost = pc.Cost("quadratic", pc.quadratic.f, bomb)
-        return net, bomb
-    layer = net.layers[0 if where.startswith("hidden") else 1]
-    act = layer.activation
-    if where.endswith(" f"):
-        bomb = Bomb(act.f, n)
-        layer.activation = pc.Activation(act.name, bomb, act.df)
-    else:
-        bomb = Bomb(act.df, n)
-        layer.activation = pc.Activation(act.name, act.f, bomb)
-    return net, bomb
+    return net, rig(net, where, n)
 
 
 @pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
