@@ -1,0 +1,34 @@
+"""Helpers for testing code built on perceptron: injected faults and hostile inputs.
+
+Like ``numpy.testing``, for the project's own tests, its fault drill, and
+anyone who wants to check that their training code survives an interrupt, a
+broken optimizer or a corrupted file.
+"""
+
+from .faults import (
+    Bomb,
+    FailingAdam,
+    FailingSGD,
+    at_completed_update,
+    identical,
+    params,
+    prepared_net,
+    rig,
+    same,
+    snapshot,
+)
+from .hostile import mutate
+
+__all__ = [
+    "Bomb",
+    "FailingAdam",
+    "FailingSGD",
+    "at_completed_update",
+    "identical",
+    "mutate",
+    "params",
+    "prepared_net",
+    "rig",
+    "same",
+    "snapshot",
+]
