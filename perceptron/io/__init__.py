@@ -1,0 +1,1 @@
+"""Files: hardened .npz models and checkpoints, IDX and CSV readers, atomic writes."""
