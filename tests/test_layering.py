@@ -169,3 +169,9 @@ def test_one_shared_array_alias() -> None:
         )
     ]
     assert defining == ["perceptron.types"], defining
+
+
+def test_every_folder_of_modules_is_a_package() -> None:
+    """A folder of modules without __init__.py works in a checkout but is left out of a wheel."""
+    for folder in {path.parent for path in PACKAGE.rglob("*.py")}:
+        assert (folder / "__init__.py").is_file(), f"{folder}: add an __init__.py"
