@@ -63,7 +63,7 @@ def _he(
 def _standard_normal(
     outsize: int, insize: int, rng: np.random.Generator, dtype: DTypeLike
 ) -> tuple[Array, Array]:
-    # Seed 001 draws the biases first, then the weights, layer by layer; within one
+    # the MNIST article draws the biases first, then the weights, layer by layer; within one
     # layer we draw the weights first. Only the distribution matters here.
     weights = rng.standard_normal((outsize, insize)).astype(dtype)
     bias = rng.standard_normal((outsize, 1)).astype(dtype)

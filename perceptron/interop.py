@@ -15,7 +15,7 @@ The weights are copied, never shared, in the network's dtype (float64 ->
 outputs to rounding. Softmax is taken over the feature dimension (``dim=-1``).
 
 PyTorch is imported inside the functions: the rest of the library neither
-installs nor imports it. ``pip install "perceptron[torch]"`` adds it.
+installs nor imports it. ``pip install ".[torch]"`` in a checkout (or ``pip install "perceptron-from-scratch[torch]"``) adds it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _import_torch(caller: str) -> Any:
     except ImportError as error:
         raise ImportError(
             f"{caller} needs PyTorch, which is not installed; install it with "
-            f'pip install "perceptron[torch]"'
+            'pip install ".[torch]" in a checkout of perceptron, or '
+            'pip install "perceptron-from-scratch[torch]"'
         ) from error
     return torch
 

@@ -1,12 +1,12 @@
 """The remaining numbers of the articles, reproduced with the library.
 
-(a) Seed 001's 2-3-2 demo: the article's given weights and biases, one step of
+(a) the MNIST article's 2-3-2 demo: the article's given weights and biases, one step of
     size 0.1 from x = [0.8, 0.2] towards y = [0, 1] (sigmoid, quadratic cost
     ½‖a − y‖²). The library's feedforward/backpropagate/update is compared,
     to 1e-12, with an independent hand computation in plain numpy that
     re-expresses the article's ``feed_forward`` and ``propagate_backward``.
-(b) Seed 002's neuron 1.1·0.3 + 2.6·1.0 = 2.93, as a 2-1 identity network.
-(c) Seed 003's categorical cross-entropy of ŷ = [0.1, 0.2, 0.6, 0.1]: 0.51
+(b) the backpropagation article's neuron 1.1·0.3 + 2.6·1.0 = 2.93, as a 2-1 identity network.
+(c) the spiral article's categorical cross-entropy of ŷ = [0.1, 0.2, 0.6, 0.1]: 0.51
     for the one-hot target at index 2, 2.3 for the one at index 0, via
     ``perceptron.cross_entropy`` (checked to the article's two decimals).
 
@@ -28,7 +28,7 @@ import perceptron as pc
 Array = NDArray[Any]
 TOLERANCE = 1e-12
 
-# --- (a) seed 001's demo network, numbers copied from the article ------------------
+# --- (a) the MNIST article's demo network, numbers copied from the article ------------------
 DEMO_B = [
     np.array([[0.54001045], [0.75958375], [0.01870296]]),
     np.array([[-0.32783478], [0.06061246]]),
@@ -113,7 +113,7 @@ def library_step() -> dict[str, Any]:
 def part_a() -> bool:
     hand = hand_step(DEMO_W, DEMO_B, DEMO_X, DEMO_Y, DEMO_STEP)
     lib = library_step()
-    print("(a) seed 001, 2-3-2 demo: one step of 0.1 from x = [0.8, 0.2], y = [0, 1]")
+    print("(a) the MNIST article, 2-3-2 demo: one step of 0.1 from x = [0.8, 0.2], y = [0, 1]")
     print(f"    {'quantity':<16} {'max |hand - library|':>21}")
     rows: list[tuple[str, Array, Array]] = [("output a", hand["output"], lib["output"])]
     for l in range(len(DEMO_W)):
@@ -144,14 +144,14 @@ def part_b() -> bool:
     value = float(pc.feedforward(net, [0.3, 1.0])[0, 0])
     diff = abs(value - 2.93)
     ok = diff <= TOLERANCE
-    print("(b) seed 002, one neuron: 1.1*0.3 + 2.6*1.0 (2-1 identity network)")
+    print("(b) the backpropagation article, one neuron: 1.1*0.3 + 2.6*1.0 (2-1 identity network)")
     print(f"    article 2.93   computed {value!r}   |diff| {diff:.1e}")
     return ok
 
 
 def part_c() -> bool:
     y_hat = np.array([[0.1], [0.2], [0.6], [0.1]])
-    print("(c) seed 003, categorical cross-entropy of y_hat = [0.1, 0.2, 0.6, 0.1]")
+    print("(c) the spiral article, categorical cross-entropy of y_hat = [0.1, 0.2, 0.6, 0.1]")
     ok = True
     for index, article in ((2, "0.51"), (0, "2.3")):
         y = np.zeros((4, 1))

@@ -17,7 +17,7 @@ one epoch each in turn, several rounds, so that a change in the machine's load
 second of its epochs, and its peak resident memory (ru_maxrss) when it exits.
 Ratios between rows come from the same run.
 
-Workloads (seed 001's network and a larger one):
+Workloads (the MNIST article's network and a larger one):
 
 1. 784-30-10, sigmoid, quadratic cost ½‖a−y‖², float64, lr 3.0, batch 10 and 100;
 2. 784-128-64-10, relu, softmax + cross-entropy, lr 0.1, batch 32, float64 and float32.

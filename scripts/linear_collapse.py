@@ -1,4 +1,4 @@
-"""Seed 000's linear collapse: affine layers without an activation are one affine map.
+"""the Julia article's linear collapse: affine layers without an activation are one affine map.
 
 The Julia article draws x (3×1), A1 (4×3), A2 (6×4), A3 (2×6) and b1, b2, b3
 at random and shows that
@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     first = draw(rng)
     full, simplified, As, bs = collapse(first)
     net_out = pc.feedforward(identity_network(first), first["x1"])
-    print("Seed 000: three affine layers without activation (x 3x1, A1 4x3, A2 6x4, A3 2x6)")
+    print(
+        "the Julia article: three affine layers without activation (x 3x1, A1 4x3, A2 6x4, A3 2x6)"
+    )
     print(f"A_s = A3 A2 A1 has shape {As.shape}; b_s = A3 A2 b1 + A3 b2 + b3 has shape {bs.shape}")
     print(f"full       = {np.array2string(full.ravel(), precision=15)}")
     print(f"simplified = {np.array2string(simplified.ravel(), precision=15)}")

@@ -1,6 +1,6 @@
-"""Seed 001's MNIST table, reproduced on the shipped 8,000/2,000 split.
+"""the MNIST article's MNIST table, reproduced on the shipped 8,000/2,000 split.
 
-Seed 001 trains Nielsen's network on MNIST with batch 10, rate 3.0 and 30
+the MNIST article trains Nielsen's network on MNIST with batch 10, rate 3.0 and 30
 epochs, N(0, 1) initial weights and biases, sigmoid units and the quadratic
 cost, and reports the last epoch's test accuracy:
 
@@ -64,7 +64,7 @@ def main() -> int:
     Y_train = one_hot(y_train, 10)
 
     print(
-        f"Seed 001's MNIST networks: sigmoid, quadratic cost, N(0, 1) init, batch 10, rate 3.0, "
+        f"the MNIST article's networks: sigmoid, quadratic cost, N(0, 1) init, batch 10, rate 3.0, "
         f"{epochs} epochs, engine {args.engine}"
     )
     print(
@@ -72,7 +72,7 @@ def main() -> int:
         f"{len(y_test)} held-out images; seeds {seeds}"
     )
     print()
-    header = f"{'network':<14} {'held-out accuracy':<30} {'per seed':<26} {'seed 001':>10}"
+    header = f"{'network':<14} {'held-out accuracy':<30} {'per seed':<26} {'the MNIST article':>10}"
     print(header)
     print("-" * len(header))
     started = time.perf_counter()
@@ -101,7 +101,7 @@ def main() -> int:
     if len(seeds) > 1:
         print("± is the standard deviation over the seeds, min the lowest seed's accuracy.")
     print(
-        "Seed 001's figures come from 50,000 training images and the 10,000-image test set;\n"
+        "the MNIST article's figures come from 50,000 training images and the 10,000-image test set;\n"
         f"with {len(y_train):,} training images the figures here are expected to be lower."
     )
     print(f"total time {time.perf_counter() - started:.1f} s")

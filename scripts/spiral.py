@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seed 003's experiment: SGD (decay, momentum) against Adam on the 3-class spiral.
+"""the spiral article's experiment: SGD (decay, momentum) against Adam on the 3-class spiral.
 
 The network is the article's: 2 inputs -> 64 ReLU units -> 3 softmax outputs under
 categorical cross-entropy. Both optimizers train it on 100 points per class
@@ -16,7 +16,7 @@ The script checks itself: Adam must reach 95 % training and 80 % held-out accura
 else it exits with status 1. ``--quick`` trains a few epochs only (for the tests)
 and checks no more than that the loss fell and the accuracy beats chance.
 
-    python scripts/spiral.py             # full run, pictures into docs/
+    python scripts/spiral.py             # full run, pictures into the current folder
     python scripts/spiral.py --out /tmp  # pictures elsewhere
     python scripts/spiral.py --quick     # a few seconds, no pictures
 """
@@ -67,7 +67,7 @@ class Run:
 
 
 def cross_entropy_rows(net: Network, X: np.ndarray, labels: np.ndarray) -> float:
-    """Mean −log p(true class) over rows, clipped as seed 003 clips (no log 0)."""
+    """Mean −log p(true class) over rows, clipped as the spiral article clips (no log 0)."""
     p = predict(net, X)[np.arange(len(labels)), labels]
     return float(-np.mean(np.log(np.clip(p, 1e-7, 1 - 1e-7))))
 
@@ -184,7 +184,9 @@ def save_pictures(runs: list[Run], X: np.ndarray, labels: np.ndarray, out: Path)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few epochs, sanity checks only")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go")
+    parser.add_argument(
+        "--out", type=Path, default=Path("."), help="folder for the PNGs (default: the current one)"
+    )
     parser.add_argument("--plot", action="store_true", help="save the pictures in --quick mode too")
     parser.add_argument("--no-plot", action="store_true", help="do not save pictures")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Export a trained MNIST network to PyTorch and check that PyTorch agrees.
 
-Trains seed 001's 784-30-10 sigmoid network (quadratic cost, batch 10, rate
+Trains the MNIST article's 784-30-10 sigmoid network (quadratic cost, batch 10, rate
 3.0) on the shipped MNIST digits, or loads one saved by ``perceptron.save``
 (``--model PATH``), exports it with ``to_torch`` and evaluates the exported
 ``torch.nn.Sequential`` on the test images. Both sides compute the same
@@ -23,7 +23,7 @@ import numpy as np
 import perceptron as pc
 from perceptron.datasets.mnist import load_digits
 
-INSTALL = 'PyTorch is not installed; this example needs it: pip install "perceptron[torch]"'
+INSTALL = 'PyTorch is not installed; this example needs it: pip install ".[torch]"'
 
 
 def main(argv: list[str] | None = None) -> int:

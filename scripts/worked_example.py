@@ -1,4 +1,4 @@
-"""Seed 001's worked example: one learning step of a 1-1-1 sigmoid network.
+"""the MNIST article's worked example: one learning step of a 1-1-1 sigmoid network.
 
 The article feeds x = 0.8 (target y = 1) through a hidden neuron (w1 = 1.58,
 b1 = −0.14) and an output neuron (w2 = 2.45, b2 = −0.11), backpropagates the
@@ -26,7 +26,7 @@ import perceptron as pc
 
 TOLERANCE = 1e-12
 
-# The article's inputs (seed 001, "Example Calculation").
+# The article's inputs (the MNIST article, "Example Calculation").
 X, Y = 0.8, 1.0
 W1, B1, W2, B2 = 1.58, -0.14, 2.45, -0.11
 STEP_SIZE = 0.1
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
 
     got = compute()
-    print("Seed 001 worked example: 1-1-1 sigmoid network, x = 0.8, y = 1, step size 0.1")
+    print("the MNIST article worked example: 1-1-1 sigmoid network, x = 0.8, y = 1, step size 0.1")
     print(f"{'quantity':<15} {'article':>22} {'computed':>22} {'|diff|':>9}")
     failures = []
     for name, expected in ARTICLE.items():

@@ -23,7 +23,7 @@ from perceptron.activations import ACTIVATIONS, Activation
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
-INSTALL_HINT = 'pip install "perceptron[torch]"'
+INSTALL_HINT = 'pip install ".[torch]"'
 NAMES = ("sigmoid", "relu", "tanh", "identity", "softmax")
 
 

@@ -45,7 +45,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if Path(args.data).is_file():
         X, y = _csv_rows(args, net, names)
         X = prepare_inputs(X, check_prepare(meta, args.model))
-        description, which = f"CSV file {args.data}: {len(y)} rows", "all"
+        description, which = f"CSV file {args.data}: {len(y)} rows", "all its"
     else:
         data = model_data(args, net, meta)
         description, which = data.description, args.split

@@ -1,6 +1,6 @@
 """MNIST digits: the shipped 10,000-image test set, or any folder of MNIST-format files.
 
-Seed 001 trains its networks on MNIST: 28×28 grey images lined up as 784
+the MNIST article trains its networks on MNIST: 28×28 grey images lined up as 784
 inputs with values in [0, 1], and 10 outputs, one per digit. The package
 ships the MNIST test set (Y. LeCun, C. Cortes, C. J. C. Burges; CC BY-SA 3.0;
 see ``perceptron/data/mnist-10k/README.md``), so no download is needed.

@@ -1,4 +1,4 @@
-"""Small data sets: seed 003's spiral, XOR, one-hot targets, a stratified split."""
+"""Small data sets: the spiral article's spiral, XOR, one-hot targets, a stratified split."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def spiral(
     noise: float = 0.2,
     rng: int | np.random.Generator | None = None,
 ) -> tuple[Array, Array]:
-    """Seed 003's spiral: ``classes`` interleaved arms of ``samples_per_class`` points.
+    """the spiral article's spiral: ``classes`` interleaved arms of ``samples_per_class`` points.
 
     For class j: r = linspace(0, 1, n), t = linspace(4j, 4(j+1), n) + noise·N(0, 1),
     and the point is (r·sin 2.5t, r·cos 2.5t). Returns X (N×2, N = n·classes)

@@ -1,6 +1,6 @@
-"""One training step, every number shown: seed 001's worked example, for any network.
+"""One training step, every number shown: the MNIST article's worked example, for any network.
 
-Seed 001 walks one learning step of a 1-1-1 sigmoid network (x = 0.8, y = 1,
+the MNIST article walks one learning step of a 1-1-1 sigmoid network (x = 0.8, y = 1,
 w₁ = 1.58, b₁ = −0.14, w₂ = 2.45, b₂ = −0.11, rate 0.1) and prints every
 intermediate value. :func:`explain_step` does the same step with this
 package's own ``feedforward``, ``backpropagate`` and ``update`` on a copy of
@@ -32,11 +32,11 @@ from ..network import Layer, Network
 from ..train import backpropagate, feedforward, loss, update
 from ..types import Array
 
-#: Seed 001's worked example: the 1-1-1 network and its sample.
+#: the MNIST article's worked example: the 1-1-1 network and its sample.
 ARTICLE = {"x": 0.8, "y": 1.0, "w1": 1.58, "b1": -0.14, "w2": 2.45, "b2": -0.11, "lr": 0.1}
 
 
-#: The numbers seed 001's Python session prints for that step (layers 0, 1 = L1, L2).
+#: The numbers the MNIST article's Python session prints for that step (layers 0, 1 = L1, L2).
 ARTICLE_NUMBERS = {
     "z0": 1.124,
     "a0": 0.7547299213576082,
@@ -98,7 +98,7 @@ class Step:
 
 
 def article_network() -> tuple[Network, Array, Array, float]:
-    """Seed 001's 1-1-1 sigmoid network with quadratic cost, its x, y and rate."""
+    """the MNIST article's 1-1-1 sigmoid network with quadratic cost, its x, y and rate."""
     from ..activations import sigmoid
     from ..costs import quadratic
 
