@@ -15,7 +15,8 @@ The weights are copied, never shared, in the network's dtype (float64 ->
 outputs to rounding. Softmax is taken over the feature dimension (``dim=-1``).
 
 PyTorch is imported inside the functions: the rest of the library neither
-installs nor imports it. ``pip install ".[torch]"`` in a checkout (or ``pip install "perceptron-from-scratch[torch]"``) adds it.
+installs nor imports it. ``pip install ".[torch]"`` in a checkout (or
+``pip install "perceptron-from-scratch[torch]"``) adds it.
 """
 
 from __future__ import annotations

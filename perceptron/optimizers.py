@@ -73,6 +73,17 @@ class Optimizer:
         self._shapes: list[tuple[int, ...]] | None = None
         self._bound: float | None = None  # ≥ every |θᵢ| while only steps move θ
 
+    # -- pickling: the owner travels with the optimizer, as a weak reference again ----
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_network"] = self._network() if self._network is not None else None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        owner = state.pop("_network")
+        self.__dict__.update(state)
+        self._network = weakref.ref(owner) if owner is not None else None
+
     # -- ownership ------------------------------------------------------------
     def check_network(self, net: Network) -> None:
         """Refuse a network other than the one this optimizer's state belongs to."""

@@ -101,7 +101,8 @@ def main() -> int:
     if len(seeds) > 1:
         print("± is the standard deviation over the seeds, min the lowest seed's accuracy.")
     print(
-        "the MNIST article's figures come from 50,000 training images and the 10,000-image test set;\n"
+        "the MNIST article's figures come from 50,000 training images"
+        " and the 10,000-image test set;\n"
         f"with {len(y_train):,} training images the figures here are expected to be lower."
     )
     print(f"total time {time.perf_counter() - started:.1f} s")

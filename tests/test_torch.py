@@ -63,9 +63,10 @@ def test_the_library_never_imports_torch() -> None:
 def test_missing_torch_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     net = make_net([2, 3], ["relu"])
-    with pytest.raises(ImportError, match=r"to_torch needs PyTorch.*perceptron\[torch\]"):
+    hint = r"pip install \"\.\[torch\]\".*perceptron-from-scratch\[torch\]"
+    with pytest.raises(ImportError, match="to_torch needs PyTorch.*" + hint):
         pc.to_torch(net)
-    with pytest.raises(ImportError, match=r"from_torch needs PyTorch.*perceptron\[torch\]"):
+    with pytest.raises(ImportError, match="from_torch needs PyTorch.*" + hint):
         pc.from_torch(object(), "mse")  # type: ignore[arg-type]
 
 
