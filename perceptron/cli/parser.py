@@ -178,6 +178,12 @@ def _train_parser(commands: Any) -> None:
         "--plot", metavar="PATH", help="loss and accuracy curves, .png/.svg/.pdf (needs matplotlib)"
     )
     add("--checkpoint", metavar="PATH", help="save after each epoch; resume from it")
+    add(
+        "--report",
+        metavar="PATH",
+        help="write a training report, one self-contained .html page with pictures of the "
+        "run and of what the network learned (needs matplotlib)",
+    )
 
 
 def _explain_parser(commands: Any) -> None:

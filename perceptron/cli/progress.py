@@ -6,10 +6,11 @@ import sys
 
 import numpy as np
 
+from ..fit import evaluate_loss
 from ..history import History
 from ..network import Network
 from .console import number, out
-from .data import Dataset, predicted
+from .data import Dataset, predicted, targets
 
 
 class Progress:
@@ -22,6 +23,7 @@ class Progress:
     def __init__(self, data: Dataset, tty: bool) -> None:
         self.data, self.tty = data, tty
         self.accuracies: list[float] = []
+        self.held_out_losses: list[float] = []
         self.shown = -1
 
     def on_epoch(self, epoch: int, history: History, net: Network) -> None:
@@ -29,6 +31,8 @@ class Progress:
         correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
         n_test = len(data.y_test)
         self.accuracies.append(correct / n_test)
+        Y_test = targets(data.y_test, net.outputdim, data.classes)
+        self.held_out_losses.append(evaluate_loss(net, data.X_test, Y_test)[0])
         line = (
             f"Epoch {epoch}: {correct} / {n_test}, loss {number(history.loss[-1])}, "
             f"{history.epoch_time[-1]:.2f} s"

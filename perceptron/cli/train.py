@@ -27,6 +27,7 @@ from .console import EXIT_INTERRUPTED, UsageError, note, out
 from .data import Dataset, load_data, predicted, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
+from .report import write_report
 
 OPTIMIZER_TEXT = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 
@@ -37,6 +38,7 @@ def check_outputs(args: argparse.Namespace) -> str | None:
         (args.save, "--save"),
         (args.plot, "--plot"),
         (args.checkpoint, "--checkpoint"),
+        (args.report, "--report"),
     ):
         if path is None:
             continue
@@ -52,6 +54,13 @@ def check_outputs(args: argparse.Namespace) -> str | None:
             )
         if Path(args.data).is_file() and target.resolve() == Path(args.data).resolve():
             raise UsageError(f"{option}: {path!r} is the training data; choose another path")
+    if args.report is not None and Path(args.report).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--report: expected a file name ending in .html, got {args.report!r}")
+    if args.report is not None and not plotting_available():
+        raise UsageError(
+            "--report: the report draws its pictures with matplotlib, which is not installed; "
+            'pip install ".[plot]" (or pip install matplotlib), then run again'
+        )
     plot = args.plot
     if plot is not None and Path(plot).suffix.lower() not in FORMATS:
         raise UsageError(
@@ -171,7 +180,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as interrupt:
         progress.clear()
         return _interrupted(args, data, net, getattr(interrupt, "history", History()), lr)
-    _finish(args, data, net, history, lr, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    _finish(args, data, net, history, lr, elapsed)
+    if args.report is not None:
+        write_report(args, data, net, history, progress, lr, elapsed)
+        out(f"Wrote the training report to {args.report}")
     if plot is not None:
         write_curves(plot, history, progress.accuracies)
         out(f"Wrote the loss and accuracy curves to {plot}")

@@ -37,6 +37,30 @@ def _bytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
+def layer_rows(net: Network) -> list[tuple[str, ...]]:
+    """The summary's rows, one per layer, as text cells under :data:`HEADER`."""
+    return [
+        (
+            str(i),
+            "Dense",
+            str(layer.insize),
+            str(layer.outsize),
+            layer.activation.name,
+            _shape(layer.weights.shape),
+            _shape(layer.bias.shape),
+            f"{layer.nparams:,}",
+            layer.init,
+        )
+        for i, layer in enumerate(net.layers)
+    ]
+
+
+def total_text(net: Network) -> str:
+    """The total parameter count and its memory in the network's dtype."""
+    dtype = np.dtype(net.dtype)
+    return f"{net.nparams:,} parameters ({_bytes(net.nparams * dtype.itemsize)} as {dtype.name})"
+
+
 def summary(net: Network) -> str:
     """A table of the layers and the cost of ``net``, as one string.
 
@@ -48,21 +72,7 @@ def summary(net: Network) -> str:
     """
     if not isinstance(net, Network):
         raise TypeError(f"net: expected a Network, got {type(net).__name__}")
-    rows = [HEADER]
-    for i, layer in enumerate(net.layers):
-        rows.append(
-            (
-                str(i),
-                "Dense",
-                str(layer.insize),
-                str(layer.outsize),
-                layer.activation.name,
-                _shape(layer.weights.shape),
-                _shape(layer.bias.shape),
-                f"{layer.nparams:,}",
-                layer.init,
-            )
-        )
+    rows = [HEADER, *layer_rows(net)]
     widths = [max(len(row[c]) for row in rows) for c in range(len(HEADER))]
     rule = "  ".join("-" * w for w in widths)
     dtype = np.dtype(net.dtype)

@@ -1,0 +1,228 @@
+"""``report``: one self-contained HTML page showing a training run and what the network learned.
+
+The page carries everything it shows: its style sheet inline, every picture as
+inline SVG or a ``data:`` PNG, no script and no font. It opens from disk in
+any browser, with no network, and can be mailed as a single file.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..checks import as_float_array, as_rows
+from ..history import History
+from ..io.atomic import atomic_write
+from ..metrics import forward_rows
+from ..network import Network, check_weights
+from ..types import Array
+from ..version import __version__
+from . import figures, pictures
+from .confusion import confusion_matrix
+from .page import Section, page
+from .summary import COST_FORMULAS, HEADER, layer_rows, total_text
+
+
+def report(
+    net: Network,
+    history: History,
+    X: Any,
+    y: Any,
+    path: str | os.PathLike[str],
+    *,
+    label_names: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
+    accuracy: list[float] | None = None,
+    task: str | None = None,
+    title: str = "Training report",
+) -> Path:
+    """Write the report of a run of ``sgd`` on ``net`` to ``path``; returns the path.
+
+    ``X`` (N×k) and ``y`` are held-out rows: class labels 0…m−1 (N,) for a
+    classifier, targets (N,) or (N×m) for a regression. ``history`` is what
+    ``sgd`` returned; ``accuracy`` the held-out accuracy per epoch when it was
+    measured outside ``sgd`` (default: ``history.val_accuracy``).
+    ``label_names`` names the classes; ``settings`` (name → value) is shown as
+    the run's table. ``task``: ``"classification"`` or ``"regression"``; by
+    default a network with an identity output is a regression.
+
+    The page shows the network (table and diagram), the loss and accuracy per
+    epoch, and, as they apply: the confusion matrix, each first-layer unit's
+    weights as a picture and the most confidently wrong examples (square image
+    inputs), the decision regions (two inputs), predicted against true
+    (regression). Needs matplotlib (``pip install ".[plot]"``).
+    """
+    check_weights(net)
+    if not isinstance(history, History):
+        raise TypeError(f"history: expected the History that sgd returned, got {type(history)}")
+    rows = as_rows(X, net.inputdim, "X", net.dtype)
+    kind = _task(net, task)
+    truth = _truth(y, len(rows), net, kind)
+    names = _names(label_names, net, kind)
+    figures.pyplot()  # fail here, before any work, when matplotlib is missing
+    sections = [_network_section(net), _curves_section(history, accuracy)]
+    if kind == "classification":
+        sections += _classification_sections(net, rows, truth, names)
+    else:
+        sections.append(_regression_section(net, rows, truth))
+    shown = {"perceptron": __version__, "written": time.strftime("%Y-%m-%d %H:%M")}
+    shown.update({str(k): str(v) for k, v in (settings or {}).items()})
+    document = page(title, _headline(net, rows, truth, kind), shown, sections)
+    target = Path(path)
+    data = document.encode("utf-8")
+    atomic_write(target, lambda handle: handle.write(data))
+    return target
+
+
+def _task(net: Network, task: str | None) -> str:
+    if task is None:
+        return "regression" if net.layers[-1].activation.name == "identity" else "classification"
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task: expected 'classification' or 'regression', got {task!r}")
+    return task
+
+
+def _truth(y: Any, count: int, net: Network, kind: str) -> Array:
+    values = as_float_array(y, "y", np.float64)
+    if len(values) != count:
+        raise ValueError(
+            f"X and y: expected the same number of rows, got {count} and {len(values)}"
+        )
+    if kind == "regression":
+        return values.reshape(count, -1)
+    if values.ndim == 2 and values.shape[1] > 1:
+        values = values.argmax(axis=1)
+    labels = values.reshape(-1)
+    classes = max(net.outputdim, 2)
+    if not np.array_equal(labels, np.round(labels)) or labels.min(initial=0) < 0:
+        raise ValueError("y: expected class labels 0, 1, … (or one-hot rows) for a classifier")
+    if labels.size and labels.max() >= classes:
+        raise ValueError(f"y: labels must be below the number of classes {classes}")
+    return labels.astype(np.int64)
+
+
+def _names(names: list[str] | None, net: Network, kind: str) -> list[str]:
+    classes = max(net.outputdim, 2)
+    if names is None or kind == "regression":
+        return [str(i) for i in range(classes)]
+    if len(names) != classes:
+        raise ValueError(f"label_names: expected {classes} names, got {len(names)}")
+    return [str(n) for n in names]
+
+
+def _headline(net: Network, X: Array, truth: Array, kind: str) -> str:
+    out, _ = forward_rows(net, X)
+    if kind == "regression":
+        error = out - truth
+        spread = float(((truth - truth.mean(axis=0)) ** 2).sum())
+        r2 = 1 - float((error**2).sum()) / spread if spread else float("nan")
+        return (
+            f"On {len(X):,} held-out rows: mean squared error {float((error**2).mean()):.4g}, "
+            f"R² {r2:.4f}"
+        )
+    guess = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
+    right = int((guess == truth).sum())
+    return f"On {len(X):,} held-out rows: {right / len(X):.2%} right ({right:,} / {len(X):,})"
+
+
+def _network_section(net: Network) -> Section:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADER)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+        for row in layer_rows(net)
+    )
+    cost = net.cost.name + (
+        f": {COST_FORMULAS[net.cost.name]}" if net.cost.name in COST_FORMULAS else ""
+    )
+    table = (
+        f'<table id="summary"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f"<p>{html.escape(total_text(net))}; cost {html.escape(cost)}.</p>"
+    )
+    return Section(
+        "network",
+        "The network",
+        table + figures.embed(figures.diagram(net), "svg", "diagram of the layers"),
+        "Each column is a layer, each dot a unit; every unit feeds every unit of the next "
+        "layer. Large layers show their first and last units.",
+    )
+
+
+def _curves_section(history: History, accuracy: list[float] | None) -> Section:
+    acc = list(accuracy) if accuracy is not None else list(history.val_accuracy)
+    acc = [a for a in acc if a == a]  # NaN: not measured
+    fig = figures.curves(list(history.loss), list(history.val_loss), acc)
+    return Section(
+        "curves",
+        "Training",
+        figures.embed(fig, "svg", "loss and accuracy per epoch"),
+        "Left: the mean loss per epoch on the training rows (and on held-out rows when "
+        "measured); right: the share of held-out rows classified right after each epoch.",
+    )
+
+
+def _classification_sections(
+    net: Network, X: Array, truth: Array, names: list[str]
+) -> list[Section]:
+    out, _ = forward_rows(net, X)
+    guess = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
+    matrix = confusion_matrix(truth, guess, len(names))
+    found = [
+        Section(
+            "confusion",
+            "Right and wrong, class by class",
+            figures.embed(figures.confusion(matrix, names), "svg", "confusion matrix"),
+            "Row: the true class; column: the class the network chose. The diagonal counts "
+            "the right answers.",
+        )
+    ]
+    shape = pictures.image_shape(net.inputdim)
+    if shape is not None:
+        found.append(_units_section(net, shape))
+        fig, wrong = pictures.confident_mistakes(net, X, truth, names, shape)
+        if fig is not None:
+            found.append(
+                Section(
+                    "mistakes",
+                    "Its most confident mistakes",
+                    figures.embed(fig, "png", "held-out images classified wrong"),
+                    f"{wrong:,} held-out images were classified wrong; here are those where the "
+                    "network's output for its wrong answer was highest.",
+                )
+            )
+    if net.inputdim == 2:
+        found.append(
+            Section(
+                "regions",
+                "Decision regions",
+                figures.embed(pictures.regions(net, X, truth, names), "png", "decision regions"),
+                "Each colour is the class the network gives that point of the plane; the "
+                "dots are the held-out points, coloured by their true class.",
+            )
+        )
+    return found
+
+
+def _units_section(net: Network, shape: tuple[int, int]) -> Section:
+    shown = min(net.layers[0].outsize, pictures.MAX_UNITS)
+    return Section(
+        "hidden-units",
+        "What the first layer's units look for",
+        figures.embed(pictures.hidden_units(net, shape), "png", "first-layer weights"),
+        f"Each picture is one unit's {shape[0]}×{shape[1]} weights (the first {shown}): blue "
+        "pixels raise its input z, red ones lower it.",
+    )
+
+
+def _regression_section(net: Network, X: Array, truth: Array) -> Section:
+    return Section(
+        "regression",
+        "Predicted against true",
+        figures.embed(pictures.predicted_vs_true(net, X, truth), "svg", "predicted against true"),
+        "Each dot is a held-out row: its target across, the network's prediction up; on the "
+        "red line they are equal.",
+    )
