@@ -19,7 +19,7 @@ from .io.csvfile import CSVError, read_csv
 from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
 from .io.npz import ModelFileError
-from .metrics import accuracy, predict
+from .metrics import accuracy, predict, regression_scores
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
 from .report.summary import summary
@@ -60,6 +60,7 @@ __all__ = [
     "one_hot",
     "predict",
     "read_csv",
+    "regression_scores",
     "quadratic",
     "relu",
     "save",

@@ -59,7 +59,13 @@ def accuracy(net: Network, X: Any, Y: Any) -> float:
         truth = labels.argmax(axis=1)
     elif labels.ndim == 1 or (labels.ndim == 2 and labels.shape[1] == 1):
         truth = labels.reshape(-1)
-        if not np.array_equal(truth, np.round(truth)) or (truth < 0).any():
+        if not np.array_equal(truth, np.round(truth)):
+            raise ValueError(
+                "Y: holds numbers with fractions, so this looks like a regression; accuracy "
+                "counts right classes; use regression_scores(net, X, Y) for the mean squared "
+                "error and R²"
+            )
+        if (truth < 0).any():
             raise ValueError("Y: expected integer class labels >= 0")
         # One output unit is a yes/no classifier: its labels are 0 or 1.
         classes = max(net.outputdim, 2)
@@ -78,3 +84,25 @@ def accuracy(net: Network, X: Any, Y: Any) -> float:
         )
     predicted = (out[:, 0] >= 0.5).astype(int) if net.outputdim == 1 else out.argmax(axis=1)
     return float(np.mean(predicted == truth))
+
+
+def regression_scores(net: Network, X: Any, Y: Any) -> tuple[float, float]:
+    """(mean squared error, R²) of the network's outputs against the targets Y.
+
+    MSE = mean over rows and outputs of (a − y)²; R² = 1 − Σ(a − y)² / Σ(y − ȳ)²
+    with ȳ each output's mean over the rows (NaN when Y is constant). Y is
+    (N,) for one output or N×m.
+    """
+    out = predict(net, X)
+    targets = as_float_array(Y, "Y", np.float64)
+    if targets.ndim == 1:
+        targets = targets.reshape(-1, 1)
+    if targets.shape != out.shape:
+        raise ValueError(
+            f"Y: expected targets of shape {out.shape} (one row per row of X, one column per "
+            f"output), got {targets.shape}"
+        )
+    error = out - targets
+    spread = float(((targets - targets.mean(axis=0)) ** 2).sum())
+    residual = float((error**2).sum())
+    return float((error**2).mean()), (1.0 - residual / spread) if spread else float("nan")

@@ -1,6 +1,6 @@
 """A fault drill: interrupt training, corrupt files, make malformed calls — and count.
 
-Three campaigns, each from a seeded generator:
+Four campaigns, each from a seeded generator:
 
 1. **Interrupts.** ``sgd(..., checkpoint=PATH)`` is stopped at a random point:
    a ``KeyboardInterrupt`` raised on the n-th call of an activation, of its
@@ -19,6 +19,10 @@ Three campaigns, each from a seeded generator:
    are called with values that are wrong for one or two of their arguments:
    each call must raise ``ValueError``/``TypeError`` (``main``: return a
    non-zero status) and leave the network exactly as it was.
+4. **Silent wrong answers.** CSV columns in another order or renamed, files
+   holding some of the classes, cross-entropy over a non-softmax output and
+   learning rates far too large: each must give the right answer or be
+   refused, never a wrong answer (``scripts/drills/answers.py``).
 
 Prints each campaign's counts as percentages; exits 1 unless all are 100%.
 Run: ``python scripts/fault_drill.py`` (about a minute) or ``--quick``
@@ -40,7 +44,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from drills.calls import call_campaign, calls  # noqa: E402  (after the path is set)
+from drills.answers import answer_campaign  # noqa: E402  (after the path is set)
+from drills.calls import call_campaign, calls  # noqa: E402
 from drills.files import FILE_FAILURES, file_campaign  # noqa: E402
 from drills.interrupts import interrupt_campaign  # noqa: E402
 
@@ -56,9 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     size = (
-        {"interrupts": 30, "sigints": 0, "files": 150, "calls": 300, "cli": 10}
+        {"interrupts": 30, "sigints": 0, "files": 150, "calls": 300, "cli": 10, "answers": 40}
         if args.quick
-        else {"interrupts": 600, "sigints": 6, "files": 3000, "calls": 4000, "cli": 200}
+        else {
+            "interrupts": 600,
+            "sigints": 6,
+            "files": 3000,
+            "calls": 4000,
+            "cli": 200,
+            "answers": 300,
+        }
     )
     print(f"fault drill: seed {args.seed}, {'quick' if args.quick else 'full'}")
     started = time.perf_counter()
@@ -104,6 +116,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{percent(calls_['cli_rejected'], calls_['cli_tried'])}")  # fmt: skip
         all_ok &= calls_["rejected"] == calls_["tried"]
         all_ok &= calls_["cli_rejected"] == calls_["cli_tried"]
+
+        answers = answer_campaign(rng, size["answers"], folder)
+        tried = sum(t for t, _ in answers.values())
+        right = sum(r for _, r in answers.values())
+        print(f"silent wrong answers: {tried} surprises from real data")
+        for kind, (t, r) in answers.items():
+            print(f"  {kind:8s} {t:4d} tried: right or refused {r:4d}  {percent(r, t)}")
+        print(f"  never a wrong answer: {right:5d}  {percent(right, tried)}")
+        all_ok &= right == tried
     print(f"{'all 100%: OK' if all_ok else 'FAILED: not all 100%'} "
           f"({time.perf_counter() - started:.0f} s)")  # fmt: skip
     return 0 if all_ok else 1

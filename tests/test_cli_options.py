@@ -40,7 +40,8 @@ def test_version_and_every_default_in_help(capsys: pytest.CaptureFixture[str]) -
         assert cli.main([command, "--help"]) == 0
         text = " ".join(capsys.readouterr().out.split())
         if command == "train":
-            for default in ("(default: mnist-10k)", "(default: sigmoid)", "(default: quadratic)",
+            for default in ("(default: mnist-10k)", "(default: sigmoid)",
+                            "(default: quadratic; mse for a regression)",
                             "(default: auto)", "(default: 10)", "(default: 30)",
                             "(default: sample)"):  # fmt: skip
                 assert default in text, default

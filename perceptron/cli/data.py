@@ -19,7 +19,14 @@ import numpy as np
 
 from ..datasets import one_hot, spiral, stratified_split, xor
 from ..datasets.mnist import PIXEL_SCALE, load_digits
-from ..io.csvfile import CSVError, read_csv
+from ..io.csvfile import (
+    CSVError,
+    feature_names,
+    has_fractions,
+    read_csv,
+    read_csv_targets,
+    read_header,
+)
 from ..io.model import load_with_meta
 from ..io.npz import ModelFileError
 from ..metrics import predict
@@ -41,10 +48,18 @@ class Dataset:
     y_test: Array
     label_names: list[str]
     prepare: dict[str, float] = field(default_factory=dict)
+    task: str = "classification"
+    features: list[str] | None = None  # a CSV file's feature column names
+    label_column: str | None = None  # and its label column's name
 
     @property
     def classes(self) -> int:
+        """Classes to tell apart; 1 for a regression (its one target column)."""
         return len(self.label_names)
+
+    @property
+    def regression(self) -> bool:
+        return self.task == "regression"
 
     @property
     def inputs(self) -> int:
@@ -61,8 +76,28 @@ def _split(X: Array, y: Array, fraction: float, seed: int, what: str) -> tuple[A
     return X[train], y[train], X[test], y[test]
 
 
-def load_data(spec: str, *, seed: int, label: str | None = None, fraction: float = 0.8) -> Dataset:
-    """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file."""
+def load_data(
+    spec: str,
+    *,
+    seed: int,
+    label: str | None = None,
+    fraction: float = 0.8,
+    task: str = "classification",
+) -> Dataset:
+    """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file.
+
+    ``task``: ``"classification"``, ``"regression"`` (a CSV file whose label
+    column holds numbers) or ``"auto"`` (regression when that column holds
+    numbers and some are not whole).
+    """
+    path = Path(spec)
+    if task != "classification" and path.is_file():
+        if task == "regression" or has_fractions(path, label):
+            return _regression_csv(path, seed, label, fraction)
+    if task == "regression":
+        raise UsageError(
+            f"--task regression: needs a CSV file whose label column holds numbers, got {spec!r}"
+        )
     digits = [str(d) for d in range(10)]
     if spec == "mnist-10k":
         Xtr, ytr, Xte, yte = load_digits(train_fraction=fraction, seed=seed)
@@ -84,21 +119,86 @@ def load_data(spec: str, *, seed: int, label: str | None = None, fraction: float
         y = Y[:, 0].astype(np.int64)
         description = "xor (the four points; trained and evaluated on all four)"
         return Dataset(spec, description, X, y, X, y, ["0", "1"])
-    path = Path(spec)
     if path.is_dir():
         Xtr, ytr, Xte, yte = load_digits(path, train_fraction=fraction, seed=seed)
         description = f"MNIST-format folder {spec}: {len(ytr)} training, {len(yte)} held-out images"
         return Dataset(str(path), description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
     if path.is_file():
-        X, y, names = read_csv(path, label)
-        if len(names) < 2:
-            raise CSVError(f"{spec}: the label column holds a single class; expected two or more")
-        Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, spec)
-        description = f"CSV file {spec}: {len(ytr)} training, {len(yte)} held-out rows"
-        return Dataset(str(path), description, Xtr, ytr, Xte, yte, names)
+        return _classes_csv(path, seed, label, fraction)
     raise UsageError(
         f"--data: expected one of {', '.join(BUILTIN_DATA)}, a folder of MNIST files or a CSV "
         f"file, got {spec!r} (no such file or folder)"
+    )
+
+
+def _classes_csv(path: Path, seed: int, label: str | None, fraction: float) -> Dataset:
+    """A CSV file's rows and class labels, 80% of each class to training (by ``seed``)."""
+    X, y, names = read_csv(path, label)
+    if len(names) < 2:
+        raise CSVError(f"{path}: the label column holds a single class; expected two or more")
+    Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, str(path))
+    description = f"CSV file {path}: {len(ytr)} training, {len(yte)} held-out rows"
+    return Dataset(
+        str(path),
+        description,
+        Xtr,
+        ytr,
+        Xte,
+        yte,
+        names,
+        features=feature_names(path, label),
+        label_column=label_name(path, label),
+    )
+
+
+def _regression_csv(path: Path, seed: int, label: str | None, fraction: float) -> Dataset:
+    """A CSV file's rows and its numeric target column, split by a seeded permutation."""
+    X, t, name = read_csv_targets(path, label)
+    order = np.random.default_rng(seed).permutation(len(t))
+    count = round(fraction * len(t))
+    if count == 0 or count == len(t):
+        raise ValueError(
+            f"{path}: too few rows ({len(t)}) to hold out {1 - fraction:.0%}; give more rows"
+        )
+    train, test = np.sort(order[:count]), np.sort(order[count:])
+    description = f"CSV file {path}: {len(train)} training, {len(test)} held-out rows"
+    return Dataset(
+        str(path),
+        description,
+        X[train],
+        t[train],
+        X[test],
+        t[test],
+        [name],
+        task="regression",
+        features=feature_names(path, label),
+        label_column=label_name(path, label),
+    )
+
+
+def label_name(path: Path, label: str | None) -> str | None:
+    """The label column's name: ``label``, else the header's last name (None without a header)."""
+    header = read_header(path)
+    return label if label is not None else header[-1] if header else None
+
+
+def match_columns(X: Array, found: list[str] | None, meta: dict[str, Any], what: str) -> Array:
+    """X's columns in the order the model was trained on, matched by name.
+
+    A file whose header names the model's features in another order is
+    reordered; one whose names differ is refused, naming the differences. A
+    file or a model without names is taken by position.
+    """
+    recorded = meta.get("features")
+    if found is None or not isinstance(recorded, list) or found == recorded:
+        return X
+    if sorted(found) == sorted(recorded):
+        return X[:, [found.index(name) for name in recorded]]
+    missing = [name for name in recorded if name not in found]
+    extra = [name for name in found if name not in recorded]
+    raise ValueError(
+        f"{what}: the columns are not the model's: missing {missing}, not in the model {extra}; "
+        f"the model was trained on the columns {recorded}"
     )
 
 
@@ -139,7 +239,8 @@ def label_names(meta: dict[str, Any], net: Network, path: str) -> list[str]:
         return [str(i) for i in range(max(net.outputdim, 2))]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ModelFileError(f"{path}: the label names in the model header are not a list of text")
-    expected = 2 if net.outputdim == 1 else net.outputdim
+    regression = meta.get("task") == "regression"
+    expected = 2 if net.outputdim == 1 and not regression else net.outputdim
     if len(names) != expected:
         raise ModelFileError(
             f"{path}: the model header names {len(names)} labels for {net.outputdim} outputs"
@@ -158,7 +259,12 @@ def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> 
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ModelFileError(f"{args.model}: the header's seed {seed!r} is not a valid seed")
     label = args.label if args.label is not None else meta.get("label_column")
-    data = load_data(args.data, seed=seed, label=label if isinstance(label, str) else None)
+    task = "regression" if meta.get("task") == "regression" else "classification"
+    data = load_data(
+        args.data, seed=seed, label=label if isinstance(label, str) else None, task=task
+    )
+    data.X_train = match_columns(data.X_train, data.features, meta, "--data")
+    data.X_test = match_columns(data.X_test, data.features, meta, "--data")
     if data.inputs != net.inputdim:
         raise ValueError(
             f"--data: the rows have {data.inputs} values, the model takes {net.inputdim} inputs"

@@ -42,15 +42,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
             f"--index: expected a training row from 0 to {len(data.y_train) - 1}, got {args.index}"
         )
     x = data.X_train[args.index]
-    label = int(data.y_train[args.index])
-    y = targets(np.array([label]), net.outputdim, len(names))[0]
     recorded = meta.get("lr")
     lr = args.lr if args.lr is not None else recorded if isinstance(recorded, float) else 0.1
-    step = explain_step(net, x, y, lr)
-    guess = int(np.argmax(step.output)) if net.outputdim > 1 else int(step.output[0, 0] >= 0.5)
-    title = (
-        f"One training step of {args.model} on training row {args.index} of {data.name} "
-        f"(label {names[label]}; the network predicts {names[guess]})"
-    )
+    where = f"One training step of {args.model} on training row {args.index} of {data.name}"
+    if data.regression:
+        target = float(data.y_train[args.index])
+        step = explain_step(net, x, np.array([target]), lr)
+        title = (
+            f"{where} ({names[0]} {target:.6g}; the network predicts "
+            f"{float(step.output[0, 0]):.6g})"
+        )
+    else:
+        label = int(data.y_train[args.index])
+        y = targets(np.array([label]), net.outputdim, len(names))[0]
+        step = explain_step(net, x, y, lr)
+        guess = int(np.argmax(step.output)) if net.outputdim > 1 else int(step.output[0, 0] >= 0.5)
+        title = f"{where} (label {names[label]}; the network predicts {names[guess]})"
     out(format_step(step, title, precision=args.precision))
     return 0

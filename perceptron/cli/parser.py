@@ -144,7 +144,18 @@ def _train_parser(commands: Any) -> None:
         choices=sorted(ACTIVATIONS),
         help="(default: softmax under cross_entropy, else --activation)",
     )
-    add("--cost", default="quadratic", choices=sorted(COSTS), help="the cost C(a, y)")
+    add(
+        "--task",
+        default="auto",
+        choices=("auto", "classification", "regression"),
+        help="regression: predict the CSV label column's numbers (mse cost, identity output); "
+        "auto: regression when that column holds numbers with fractions, else classification",
+    )
+    add(
+        "--cost",
+        choices=sorted(COSTS),
+        help="the cost C(a, y) (default: quadratic; mse for a regression)",
+    )
     add(
         "--init",
         default="auto",
@@ -173,6 +184,11 @@ def _train_parser(commands: Any) -> None:
         help="reference: the four functions literally; sample: the same per-sample loop, "
         "faster; batch: a mini-batch as one matrix (fastest for large batches)",
     )
+    _train_outputs(add)
+
+
+def _train_outputs(add: Any) -> None:
+    """``train``'s options for what the run leaves behind: model, plot, checkpoint, report."""
     add("--save", metavar="PATH", help="save the trained network (.npz)")
     add(
         "--plot", metavar="PATH", help="loss and accuracy curves, .png/.svg/.pdf (needs matplotlib)"

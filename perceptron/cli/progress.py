@@ -8,6 +8,7 @@ import numpy as np
 
 from ..fit import evaluate_loss
 from ..history import History
+from ..metrics import regression_scores
 from ..network import Network
 from .console import number, out
 from .data import Dataset, predicted, targets
@@ -28,13 +29,18 @@ class Progress:
 
     def on_epoch(self, epoch: int, history: History, net: Network) -> None:
         data = self.data
-        correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
-        n_test = len(data.y_test)
-        self.accuracies.append(correct / n_test)
         Y_test = targets(data.y_test, net.outputdim, data.classes)
         self.held_out_losses.append(evaluate_loss(net, data.X_test, Y_test)[0])
+        if data.regression:
+            mse, r2 = regression_scores(net, data.X_test, data.y_test)
+            score = f"held-out MSE {number(mse)}, R² {r2:.4f}"
+        else:
+            correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
+            n_test = len(data.y_test)
+            self.accuracies.append(correct / n_test)
+            score = f"{correct} / {n_test}"
         line = (
-            f"Epoch {epoch}: {correct} / {n_test}, loss {number(history.loss[-1])}, "
+            f"Epoch {epoch}: {score}, loss {number(history.loss[-1])}, "
             f"{history.epoch_time[-1]:.2f} s"
         )
         if history.val_loss:

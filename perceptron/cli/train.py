@@ -20,10 +20,11 @@ from ..costs import COSTS, cross_entropy
 from ..fit import sgd
 from ..history import History
 from ..io.model import save
+from ..metrics import regression_scores
 from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
 from ..report.plots import FORMATS, plotting_available, write_curves
-from .console import EXIT_INTERRUPTED, UsageError, note, out
+from .console import EXIT_INTERRUPTED, UsageError, note, number, out
 from .data import Dataset, load_data, predicted, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
@@ -88,10 +89,35 @@ def _init(args: argparse.Namespace) -> str | None:
     return None if args.init == "default" else str(args.init)
 
 
+def resolve_task(args: argparse.Namespace, data: Dataset) -> None:
+    """Fill the options whose default depends on the task: the cost and the output."""
+    if data.regression:
+        if args.task == "auto":
+            note(
+                f"note: the label column {data.label_names[0]!r} holds numbers with fractions: "
+                "training a regression (--task classification to treat them as classes)"
+            )
+        if args.cost == "cross_entropy":
+            raise UsageError("--cost: cross_entropy compares classes; use mse for a regression")
+        args.cost = args.cost or "mse"
+        args.output_activation = args.output_activation or "identity"
+    elif len(data.label_names) > 20 and all(n.isdigit() for n in data.label_names):
+        note(
+            f"note: the label column holds {len(data.label_names)} different whole numbers, "
+            "each taken as a class; if they are quantities, use --task regression"
+        )
+    args.cost = args.cost or "quadratic"
+
+
 def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> Network:
     """The network of the options, for the data's inputs and classes."""
     sizes = args.layers if args.layers is not None else [30, data.classes]
     outputs = sizes[-1]
+    if data.regression and outputs != 1:
+        raise UsageError(
+            f"--layers: a regression on one target column has one output; end --layers with 1, "
+            f"not {outputs}"
+        )
     if outputs != data.classes and not (outputs == 1 and data.classes == 2):
         raise UsageError(
             f"--layers: the output size {outputs} does not match the data's {data.classes} "
@@ -109,7 +135,8 @@ def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> 
 
 def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) -> None:
     last = net.layers[-1].activation.name
-    out(f"Data: {data.description}; {data.inputs} inputs, {data.classes} classes")
+    what = f"target {data.label_names[0]!r} (regression)" if data.regression else None
+    out(f"Data: {data.description}; {data.inputs} inputs, {what or f'{data.classes} classes'}")
     out(
         f"Network: {'-'.join(str(s) for s in net.sizes)}, {args.activation}"
         + (f" (output {last})" if last != args.activation else "")
@@ -135,9 +162,11 @@ def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dic
     """What the model file remembers of its training (read back by evaluate, predict, explain)."""
     return {
         "data": data.name,
-        "label_column": args.label,
+        "label_column": data.label_column,
         "prepare": data.prepare,
         "label_names": data.label_names,
+        "task": data.task,
+        "features": data.features,
         "seed": args.seed,
         "epochs": epochs,
         "lr": lr,
@@ -146,7 +175,8 @@ def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dic
 
 def cmd_train(args: argparse.Namespace) -> int:
     plot = check_outputs(args)
-    data = load_data(args.data, seed=args.seed, label=args.label)
+    data = load_data(args.data, seed=args.seed, label=args.label, task=args.task)
+    resolve_task(args, data)
     rng = np.random.default_rng(args.seed)
     net = build(args, data, rng)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
@@ -199,13 +229,18 @@ def _finish(
     lr: float,
     elapsed: float,
 ) -> None:
-    n_test = len(data.y_test)
-    correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
     restored = " (best epoch's weights restored)" if history.stopped_early else ""
-    out(
-        f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) after "
-        f"{history.epochs} epoch{'' if history.epochs == 1 else 's'} in {elapsed:.1f} s{restored}"
+    after = (
+        f"after {history.epochs} epoch{'' if history.epochs == 1 else 's'} in {elapsed:.1f} s"
+        + restored
     )
+    if data.regression:
+        mse, r2 = regression_scores(net, data.X_test, data.y_test)
+        out(f"Held-out mean squared error {number(mse)}, R² {r2:.4f}, {after}")
+    else:
+        n_test = len(data.y_test)
+        correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
+        out(f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) {after}")
     if args.save:
         save(net, args.save, meta=meta(data, args, history.epochs, lr))
         out(f"Saved the network to {args.save}")

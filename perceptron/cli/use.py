@@ -6,24 +6,46 @@ import argparse
 import csv
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..datasets.mnist import SHIPPED
-from ..io.csvfile import read_csv, read_csv_features
+from ..io.csvfile import (
+    feature_names,
+    read_csv,
+    read_csv_features,
+    read_csv_targets,
+    read_header,
+)
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
+from ..metrics import predict, regression_scores
 from ..network import Network
 from ..report.confusion import confusion_matrix, format_confusion
 from ..report.summary import summary
 from ..types import Array
-from .console import out, printable
-from .data import check_prepare, label_names, load_model, model_data, predicted, prepare_inputs
+from .console import UsageError, number, out, printable
+from .data import (
+    check_prepare,
+    label_names,
+    load_model,
+    match_columns,
+    model_data,
+    predicted,
+    prepare_inputs,
+)
 
 
-def _csv_rows(args: argparse.Namespace, net: Network, names: list[str]) -> tuple[Array, Array]:
+def _csv_rows(
+    args: argparse.Namespace, net: Network, meta: dict[str, Any], names: list[str]
+) -> tuple[Array, Array]:
     """A CSV file scored whole, its labels mapped through the model's label names."""
-    label = args.label
+    recorded = meta.get("label_column")
+    label = (
+        args.label if args.label is not None else recorded if isinstance(recorded, str) else None
+    )
     X, y, file_names = read_csv(args.data, label)
+    X = match_columns(X, feature_names(args.data, label), meta, "--data")
     if X.shape[1] != net.inputdim:
         raise ValueError(
             f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
@@ -39,13 +61,40 @@ def _csv_rows(args: argparse.Namespace, net: Network, names: list[str]) -> tuple
     return X, mapping[y]
 
 
+def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> int:
+    """A regression model scored on a whole CSV file: mean squared error and R²."""
+    if not Path(args.data).is_file():
+        raise UsageError(
+            f"--data: {args.model} is a regression trained on {printable(str(meta.get('data')))}; "
+            "give --data a CSV file with the same columns"
+        )
+    label = args.label if args.label is not None else meta.get("label_column")
+    label = label if isinstance(label, str) else None
+    X, t, name = read_csv_targets(args.data, label)
+    X = match_columns(X, feature_names(args.data, label), meta, "--data")
+    if X.shape[1] != net.inputdim:
+        raise ValueError(
+            f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
+        )
+    X = prepare_inputs(X, check_prepare(meta, args.model))
+    mse, r2 = regression_scores(net, X, t)
+    out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
+    out(f"Data: CSV file {args.data}: {len(t)} rows; evaluating all its rows")
+    out(f"Target: {printable(name)} (regression)")
+    out(f"Mean squared error: {number(mse)}")
+    out(f"R²: {r2:.4f}")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     net, meta = load_model(args.model)
+    if meta.get("task") == "regression":
+        return _evaluate_regression(args, net, meta)
     names = label_names(meta, net, args.model)
     if Path(args.data).is_file():
-        X, y = _csv_rows(args, net, names)
+        X, y = _csv_rows(args, net, meta, names)
         X = prepare_inputs(X, check_prepare(meta, args.model))
-        description, which = f"CSV file {args.data}: {len(y)} rows", "all its"
+        description, which = f"CSV file {args.data}: {len(y)} rows", None
     else:
         data = model_data(args, net, meta)
         description, which = data.description, args.split
@@ -59,7 +108,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     guess = predicted(net, X)
     correct = int(np.sum(guess == y))
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
-    out(f"Data: {description}; evaluating the {which} rows")
+    out(f"Data: {description}; evaluating " + (f"the {which} rows" if which else "all its rows"))
     out(f"Accuracy: {correct / len(y):.2%} ({correct} / {len(y)})")
     out("Confusion matrix (rows: true label, columns: predicted label):")
     for line in format_confusion(
@@ -108,6 +157,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 f"FILE: {args.file} has the label column {label!r}; leave out the label column"
             )
     X, kind = _read_inputs(source)
+    if kind == "csv":
+        X = match_columns(X, read_header(source), meta, "FILE")
     if X.shape[1] != net.inputdim:
         hint = (
             "; leave out the label column"
@@ -118,7 +169,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
             f"FILE: {args.file} has rows of {X.shape[1]} values, the model takes "
             f"{net.inputdim} inputs{hint}"
         )
-    lines = [printable(names[int(i)]) for i in predicted(net, prepare_inputs(X, prepare))]
+    if meta.get("task") == "regression":
+        values = predict(net, prepare_inputs(X, prepare))
+        lines = [" ".join(f"{v:.6g}" for v in row) for row in values]
+    else:
+        lines = [printable(names[int(i)]) for i in predicted(net, prepare_inputs(X, prepare))]
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     return 0
@@ -135,5 +190,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
             f"epochs, seed {meta.get('seed', '?')}; input preparation {prepare}"
         )
         if names is not None:
-            out(f"labels: {', '.join(printable(n) for n in names)}")
+            what = "target" if meta.get("task") == "regression" else "labels"
+            out(f"{what}: {', '.join(printable(n) for n in names)}")
     return 0

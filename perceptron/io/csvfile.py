@@ -137,23 +137,77 @@ def read_csv(
     """
     header, rows = _read_rows(path, delimiter)
     width = len(rows[0][1])
-    if width < 2:
-        raise CSVError(f"{path}: expected at least two columns (features and a label), got {width}")
-    if label is None:
-        target = width - 1
-    else:
-        if header is None:
-            raise CSVError(
-                f"{path}: label column {label!r} asked for, but the file has no header row; "
-                "omit the label name to use the last column"
-            )
-        if label not in header:
-            raise CSVError(f"{path}: no column named {label!r}; the columns are {header}")
-        target = header.index(label)
+    target = _label_column(path, header, width, label)
     features = [c for c in range(width) if c != target]
     X = _to_float(path, rows, features, header)
     labels, names = _encode_labels([cells[target] for _, cells in rows])
     return X, labels, names
+
+
+def _label_column(path: PathLike, header: list[str] | None, width: int, label: str | None) -> int:
+    """The index of the label column: ``label`` by name (needs a header), else the last."""
+    if width < 2:
+        raise CSVError(f"{path}: expected at least two columns (features and a label), got {width}")
+    if label is None:
+        return width - 1
+    if header is None:
+        raise CSVError(
+            f"{path}: label column {label!r} asked for, but the file has no header row; "
+            "omit the label name to use the last column"
+        )
+    if label not in header:
+        raise CSVError(f"{path}: no column named {label!r}; the columns are {header}")
+    return header.index(label)
+
+
+def read_csv_targets(
+    path: PathLike, label: str | None = None, *, delimiter: str = ","
+) -> tuple[Array, Array, str]:
+    """Read a table for a regression: (X, t, name of the target column).
+
+    X is float64 N×k (every column but the target), t float64 (N,) the target
+    column (the one named ``label``, else the last), which must hold numbers.
+    """
+    header, rows = _read_rows(path, delimiter)
+    target = _label_column(path, header, len(rows[0][1]), label)
+    features = [c for c in range(len(rows[0][1])) if c != target]
+    X = _to_float(path, rows, features, header)
+    t = _to_float(path, rows, [target], header)[:, 0]
+    name = header[target] if header is not None else f"column {target + 1}"
+    return X, t, name
+
+
+def has_fractions(path: PathLike, label: str | None = None, *, delimiter: str = ",") -> bool:
+    """Whether the label column holds only numbers, some of them not whole: a regression target."""
+    header, rows = _read_rows(path, delimiter)
+    target = _label_column(path, header, len(rows[0][1]), label)
+    cells = [cells[target] for _, cells in rows]
+    if not all(_is_number(c) for c in cells):
+        return False
+    values = [float(c) for c in cells]
+    return all(math.isfinite(v) for v in values) and any(not v.is_integer() for v in values)
+
+
+def read_header(path: PathLike, *, delimiter: str = ",") -> list[str] | None:
+    """The column names of the header row, or None when the first row is data."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            for cells in csv.reader(handle, delimiter=delimiter):
+                first = [c.strip() for c in cells]
+                if any(first):
+                    return first if any(c and not _is_number(c) for c in first) else None
+    except (UnicodeDecodeError, csv.Error):
+        return None  # the full read reports what is wrong with the file
+    return None
+
+
+def feature_names(path: PathLike, label: str | None, *, delimiter: str = ",") -> list[str] | None:
+    """The names of the feature columns (the header without the label column), if any."""
+    header = read_header(path, delimiter=delimiter)
+    if header is None:
+        return None
+    target = header.index(label) if label in header else len(header) - 1
+    return [name for i, name in enumerate(header) if i != target]
 
 
 def read_csv_features(path: PathLike, *, delimiter: str = ",") -> Array:

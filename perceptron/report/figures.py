@@ -92,27 +92,33 @@ def diagram(net: Network) -> Any:
 def curves(loss: list[float], val_loss: list[float], accuracy: list[float]) -> Any:
     """Training and held-out loss per epoch (left); held-out accuracy per epoch (right)."""
     plt = pyplot()
+    if not accuracy:
+        fig, left = plt.subplots(figsize=(5.2, 3.6))
+        _loss_panel(plt, left, loss, val_loss)
+        fig.tight_layout()
+        return fig
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    _loss_panel(plt, left, loss, val_loss)
+    right.plot(range(len(accuracy)), [100 * a for a in accuracy], color="#d1495b")
+    right.set_ylabel("held-out accuracy (%)")
+    right.set_xlabel("epoch")
+    right.grid(alpha=0.3)
+    right.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    fig.tight_layout()
+    return fig
+
+
+def _loss_panel(plt: Any, left: Any, loss: list[float], val_loss: list[float]) -> None:
     left.plot(range(len(loss)), loss, label="training", color="#3b6ea5")
     if val_loss:
         left.plot(range(len(val_loss)), val_loss, label="held-out", color="#d1495b")
-    left.set_xlabel("epoch")
     left.set_ylabel("loss")
     if min(loss + val_loss, default=1.0) > 0 and max(loss + val_loss, default=1.0) > 0:
         left.set_yscale("log")
     left.legend()
     left.grid(alpha=0.3)
-    if accuracy:
-        right.plot(range(len(accuracy)), [100 * a for a in accuracy], color="#d1495b")
-        right.set_ylabel("held-out accuracy (%)")
-    else:
-        right.text(0.5, 0.5, "no accuracy: a regression", ha="center", transform=right.transAxes)
-    right.set_xlabel("epoch")
-    right.grid(alpha=0.3)
-    for ax in (left, right):
-        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    fig.tight_layout()
-    return fig
+    left.set_xlabel("epoch")
+    left.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
 
 
 def confusion(matrix: Array, names: list[str]) -> Any:

@@ -156,13 +156,12 @@ def _curves_section(history: History, accuracy: list[float] | None) -> Section:
     acc = list(accuracy) if accuracy is not None else list(history.val_accuracy)
     acc = [a for a in acc if a == a]  # NaN: not measured
     fig = figures.curves(list(history.loss), list(history.val_loss), acc)
-    return Section(
-        "curves",
-        "Training",
-        figures.embed(fig, "svg", "loss and accuracy per epoch"),
-        "Left: the mean loss per epoch on the training rows (and on held-out rows when "
-        "measured); right: the share of held-out rows classified right after each epoch.",
+    caption = (
+        ("Left: the" if acc else "The")
+        + " mean loss per epoch on the training rows (and on held-out rows when measured)"
+        + ("; right: the share of held-out rows classified right after each epoch." if acc else ".")
     )
+    return Section("curves", "Training", figures.embed(fig, "svg", "loss per epoch"), caption)
 
 
 def _classification_sections(
