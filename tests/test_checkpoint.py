@@ -370,3 +370,28 @@ def test_the_command_line_resumes_bit_identically(
     assert main([*TRAIN, "--epochs", "4", "--layers", "20,3", "--checkpoint", ckpt]) == 1
     err = capsys.readouterr().err
     assert "different run" in err and "network" in err
+
+
+def test_a_long_run_checkpoints_in_constant_size_and_resumes(tmp_path: Path) -> None:
+    """Each save writes as many bytes however long the run: the history grows only in
+    the companion file, by one fixed-size record an epoch (the old header-held history
+    made checkpoints past ~24,000 epochs unreadable)."""
+    X, Y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+    sizes: dict[int, int] = {}
+    path = tmp_path / "long.ckpt"
+
+    def watch(epoch: int, history: pc.History, net: pc.Network) -> None:
+        if epoch in (9, 2999):
+            sizes[epoch] = path.stat().st_size
+
+    net = pc.network([2, 2, 1], rng=0)
+    pc.sgd(net, X, Y, 2, 3000, 0.5, rng=0, checkpoint=path, on_epoch=watch)
+    assert abs(sizes[2999] - sizes[9]) <= 8  # only the digits of the epoch counts grow
+    assert (tmp_path / "long.ckpt.history").stat().st_size == 16 + 32 * 3000
+    # Resuming reads all 3,000 records and goes on where it stopped.
+    again = pc.network([2, 2, 1], rng=0)
+    history = pc.sgd(again, X, Y, 2, 3002, 0.5, rng=0, checkpoint=path)
+    straight = pc.network([2, 2, 1], rng=0)
+    expected = pc.sgd(straight, X, Y, 2, 3002, 0.5, rng=0)
+    assert history.loss == expected.loss and len(history.loss) == 3002
+    assert np.array_equal(again.layers[0].weights, straight.layers[0].weights)

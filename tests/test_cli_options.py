@@ -155,3 +155,22 @@ def test_a_loss_prints_short_whatever_its_size(value: float) -> None:
 def test_control_characters_in_labels_are_escaped() -> None:
     assert printable("ro\x1b[31mse\n") == "ro\\x1b[31mse\\n"
     assert printable("tulip") == "tulip"
+
+
+def test_a_reader_that_goes_away_does_not_lose_the_run(tmp_path: Path) -> None:
+    """``perceptron train ... --save M | head -1``: the run goes on and saves."""
+    import subprocess
+    import sys
+
+    model = tmp_path / "m.npz"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "perceptron", "train", "--data", "spiral", "--layers", "8,3",
+         "--epochs", "300", "--save", str(model)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b"Data: spiral")
+    child.stdout.close()  # as head does after its first line
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 0, err
+    assert model.exists() and err == b""

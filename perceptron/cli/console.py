@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import sys
 
 PROG = "perceptron"
@@ -16,8 +18,26 @@ class UsageError(Exception):
 
 
 def out(text: str = "") -> None:
-    """One line on stdout, flushed (the epoch lines appear as they are made)."""
-    print(text, flush=True)
+    """One line on stdout, flushed (the epoch lines appear as they are made).
+
+    When the reader has gone (``perceptron train ... | head -3``), the rest of
+    the output goes nowhere and the work goes on: the run still trains and
+    saves what ``--save`` asked for.
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        quiet_stdout()
+
+
+def quiet_stdout() -> None:
+    """Point stdout at the null device (its pending bytes included, so exit stays quiet)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
 
 
 def note(text: str) -> None:
