@@ -20,9 +20,10 @@ Four campaigns, each from a seeded generator:
    each call must raise ``ValueError``/``TypeError`` (``main``: return a
    non-zero status) and leave the network exactly as it was.
 4. **Silent wrong answers.** CSV columns in another order or renamed, files
-   holding some of the classes, cross-entropy over a non-softmax output and
-   learning rates far too large: each must give the right answer or be
-   refused, never a wrong answer (``scripts/drills/answers.py``).
+   holding some of the classes, cross-entropy over a non-softmax output,
+   learning rates far too large and spoilt networks saved over good files:
+   each must give the right answer or be refused, never a wrong answer
+   (``scripts/drills/answers.py``).
 
 Prints each campaign's counts as percentages; exits 1 unless all are 100%.
 Run: ``python scripts/fault_drill.py`` (about a minute) or ``--quick``
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     size = (
-        {"interrupts": 30, "sigints": 0, "files": 150, "calls": 300, "cli": 10, "answers": 40}
+        {"interrupts": 30, "sigints": 0, "files": 150, "calls": 300, "cli": 10, "answers": 48}
         if args.quick
         else {
             "interrupts": 600,

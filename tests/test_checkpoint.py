@@ -395,3 +395,36 @@ def test_a_long_run_checkpoints_in_constant_size_and_resumes(tmp_path: Path) -> 
     expected = pc.sgd(straight, X, Y, 2, 3002, 0.5, rng=0)
     assert history.loss == expected.loss and len(history.loss) == 3002
     assert np.array_equal(again.layers[0].weights, straight.layers[0].weights)
+
+
+def test_saves_keep_permissions_clean_up_after_killed_writers_and_leave_the_umask(
+    tmp_path: Path,
+) -> None:
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    net = pc.network([2, 3, 1], rng=0)
+    target = tmp_path / "m.npz"
+    before = os.umask(0o027)
+    os.umask(before)
+    pc.save(net, target)
+    after = os.umask(0o022)
+    os.umask(after)
+    assert after == before  # save never touched the process's umask
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~before
+    target.chmod(0o600)
+    pc.save(net, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # a re-save keeps the mode
+    # A temporary file of a writer that was killed: its process id no longer exists.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    stale = tmp_path / f".m.npz.{gone}.abc123.tmp"
+    stale.write_bytes(b"half a model")
+    mine = tmp_path / f".m.npz.{os.getpid()}.zzz.tmp"  # a live writer's (ours): kept
+    mine.write_bytes(b"in progress")
+    other = tmp_path / f".other.npz.{gone}.abc.tmp"  # another file's: not ours to judge
+    other.write_bytes(b"x")
+    pc.save(net, target)
+    assert not stale.exists() and mine.exists() and other.exists()

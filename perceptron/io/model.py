@@ -28,7 +28,7 @@ from ..checks import MAX_PARAMETERS, MAX_UNITS
 from ..costs import COSTS
 from ..network import Layer, Network
 from ..types import Array
-from .npz import ModelFileError, PathLike, read_npz_checked, write_npz_atomic
+from .npz import MAX_HEADER_BYTES, ModelFileError, PathLike, read_npz_checked, write_npz_atomic
 
 FORMAT = "perceptron"
 VERSION = 1
@@ -152,11 +152,46 @@ def save(net: Network, path: PathLike, meta: dict[str, Any] | None = None) -> No
     if not net.layers:
         raise ValueError("net: the network has no layers; there is nothing to save")
     header = network_header(net, meta)
+    arrays = network_arrays(net)
+    check_loadable(header, arrays)
+    write_npz_atomic(path, header, arrays)
+
+
+def check_loadable(header: dict[str, Any], arrays: dict[str, Array]) -> None:
+    """Refuse, before anything is written, what :func:`load` would refuse or change.
+
+    The header must survive JSON unchanged and fit the reader's limit, and the
+    header and arrays must pass the very checks ``load`` makes (shapes, dtypes,
+    names, sizes, finite values), so a save never replaces a good file with one
+    that cannot be read back exactly.
+    """
     try:
-        json.dumps(header)
+        text = json.dumps(header, allow_nan=False)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"meta: expected JSON-serialisable values ({error})") from None
-    write_npz_atomic(path, header, network_arrays(net))
+        raise TypeError(
+            f"meta: expected JSON values (text, numbers, lists, dicts; {error})"
+        ) from None
+    if json.loads(text) != header:
+        raise TypeError(
+            "meta: holds values JSON would change (tuples, non-text keys); use lists and text keys"
+        )
+    if len(text.encode("utf-8")) > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"meta: the header would be {len(text.encode('utf-8')):,} bytes, more than load "
+            f"reads ({MAX_HEADER_BYTES:,}); keep meta small"
+        )
+    try:
+        expected = expected_network_arrays(header)
+        for name, (shape, dtype) in expected.items():
+            array = arrays.get(name)
+            if array is None or array.shape != shape or array.dtype != dtype:
+                got = "missing" if array is None else f"{array.shape} {array.dtype}"
+                raise ModelFileError(f"array {name} is {got}, expected {shape} {dtype}")
+        build_network(header, arrays)
+    except ModelFileError as error:
+        raise ValueError(
+            f"net: load would refuse this network ({error}); nothing was written"
+        ) from None
 
 
 def load(path: PathLike) -> Network:

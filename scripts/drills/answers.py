@@ -11,7 +11,10 @@ Each trial draws one of the kinds of surprise seen with real data:
 - ``pairing``: cross-entropy over an output that is not a softmax (``sgd`` must refuse);
 - ``diverge``: a learning rate far too large, in float32 or float64, on any engine (the
   weights must be finite after the call, which returns or raises ``TrainingDiverged``,
-  and numpy must not warn).
+  and numpy must not warn);
+- ``save``: a network spoilt by hand (a NaN or inf weight, a weight of the wrong shape
+  or dtype) or odd metadata, saved over a good file (either ``load`` gives back exactly
+  what was saved, or ``save`` refuses and the good file is untouched).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 import perceptron as pc
 from perceptron.cli import main as cli
 
-KINDS = ("columns", "renamed", "subset", "pairing", "diverge")
+KINDS = ("columns", "renamed", "subset", "pairing", "diverge", "save")
 NAMES = ["a", "b", "c", "d"]
 CLASSES = ["cat", "dog", "emu"]
 
@@ -121,6 +124,35 @@ def _diverge(rng: np.random.Generator) -> bool:
     return all(np.isfinite(p).all() for layer in net.layers for p in (layer.weights, layer.bias))
 
 
+def _save(rng: np.random.Generator, folder: Path) -> bool:
+    net = pc.network([3, int(rng.integers(1, 6)), 2], rng=int(rng.integers(1000)))
+    layer = net.layers[int(rng.integers(2))]
+    spoil = int(rng.integers(5))
+    if spoil == 0:
+        layer.weights.flat[0] = float(rng.choice([np.nan, np.inf, -np.inf]))
+    elif spoil == 1:
+        layer.weights = np.ones((layer.weights.shape[0], layer.weights.shape[1] + 1))
+    elif spoil == 2:
+        layer.bias = layer.bias.astype(np.float32)
+    meta: Any = rng.choice(
+        np.array([{"a": (1, 2)}, {"b": float("nan")}, {"c": "x" * (1 << 21)}, {"d": [1, "2"]},
+                  None], dtype=object)
+    )  # fmt: skip
+    path = folder / "roundtrip.npz"
+    pc.save(pc.network([2, 1], rng=0), path)
+    good = path.read_bytes()
+    try:
+        pc.save(net, path, meta=meta)
+    except (ValueError, TypeError):
+        return path.read_bytes() == good
+    back, back_meta = pc.load_with_meta(path)
+    same = all(
+        np.array_equal(a.weights, b.weights) and np.array_equal(a.bias, b.bias)
+        for a, b in zip(net.layers, back.layers, strict=True)
+    )
+    return same and back_meta == (meta or {})
+
+
 def answer_campaign(rng: np.random.Generator, trials: int, folder: Path) -> dict[str, list[int]]:
     """[tried, right or refused] per kind of surprise."""
     model, X, y = _model(folder)
@@ -135,6 +167,8 @@ def answer_campaign(rng: np.random.Generator, trials: int, folder: Path) -> dict
             ok = _subset(rng, folder, model, X, y)
         elif kind == "pairing":
             ok = _pairing(rng)
+        elif kind == "save":
+            ok = _save(rng, folder)
         else:
             ok = _diverge(rng)
         counts[kind][0] += 1
