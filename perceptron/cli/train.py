@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ import numpy as np
 from ..costs import COSTS, cross_entropy
 from ..fit import sgd
 from ..history import History
+from ..interrupts import sigint_held
 from ..io.model import save
 from ..metrics import regression_scores
 from ..network import Network, network
@@ -242,8 +246,23 @@ def _finish(
         correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
         out(f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) {after}")
     if args.save:
-        save(net, args.save, meta=meta(data, args, history.epochs, lr))
+        with sigint_held():  # a Ctrl-C now waits until the file is whole
+            save(net, args.save, meta=meta(data, args, history.epochs, lr))
         out(f"Saved the network to {args.save}")
+
+
+@contextmanager
+def ignoring_sigint() -> Iterator[None]:
+    """Ctrl-C ignored while the body runs (main thread only), then as before."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _interrupted(
@@ -251,7 +270,8 @@ def _interrupted(
 ) -> int:
     done = history.epochs
     if args.save:
-        save(net, args.save, meta=meta(data, args, done, lr))
+        with ignoring_sigint():  # a second Ctrl-C must not lose the save it asked for
+            save(net, args.save, meta=meta(data, args, done, lr))
         note(
             f"interrupted after {done} complete epoch(s); saved the network "
             f"(at its last completed update) to {args.save}"
