@@ -37,6 +37,14 @@ def predict(net: Network, X: Any) -> Array:
     return forward_rows(net, rows)[0]
 
 
+def classes_of(out: Array) -> Array:
+    """The class each row of outputs (N×m) stands for: the largest unit, or, for a single
+    output unit (a yes/no classifier), 1 where it is at least 0.5."""
+    if out.shape[1] == 1:
+        return (out[:, 0] >= 0.5).astype(np.int64)
+    return out.argmax(axis=1)
+
+
 def is_one_hot(Y: Array) -> bool:
     """Every row holds a single 1 and zeros elsewhere (two or more columns)."""
     return bool(
@@ -82,8 +90,7 @@ def accuracy(net: Network, X: Any, Y: Any) -> float:
         raise ValueError(
             f"X and Y: expected the same number of rows, got {len(out)} and {len(truth)}"
         )
-    predicted = (out[:, 0] >= 0.5).astype(int) if net.outputdim == 1 else out.argmax(axis=1)
-    return float(np.mean(predicted == truth))
+    return float(np.mean(classes_of(out) == truth))
 
 
 def regression_scores(net: Network, X: Any, Y: Any) -> tuple[float, float]:

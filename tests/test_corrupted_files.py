@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import math
 import pickle
 import struct
 import tracemalloc
@@ -28,7 +27,7 @@ from hypothesis import strategies as st
 import perceptron as pc
 from perceptron.io import model as persistence
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
-from perceptron.testing import mutate
+from perceptron.testing import IDX_TYPES, mutate, parse_idx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -242,22 +241,6 @@ def test_a_header_claiming_huge_arrays_allocates_nothing_large(
 # ---------------------------------------------------------------------------
 # IDX files
 # ---------------------------------------------------------------------------
-IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-def parse_idx(data: bytes) -> np.ndarray:
-    """An independent reading of IDX bytes (plain or gzip), for comparison."""
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if data[:2] != b"\0\0" or data[2] not in IDX_TYPES:
-        raise ValueError("bad magic")
-    ndim = data[3]
-    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
-    dtype = np.dtype(IDX_TYPES[data[2]])
-    body = data[4 + 4 * ndim :]
-    if len(body) != math.prod(shape) * dtype.itemsize:
-        raise ValueError("size")
-    return np.frombuffer(body, dtype=dtype).reshape(shape)
 
 
 @given(

@@ -11,16 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perceptron.cli import main
+from perceptron.testing import write_csv
 
 NAMES = ["alpha", "beta", "gamma"]
-
-
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +22,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, np.nd
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 3))
     kinds = np.where(X[:, 0] - 2 * X[:, 2] > 0, "up", "down")
-    data = _write(
+    data = write_csv(
         folder / "train.csv",
         [*NAMES, "kind"],
         [[*(f"{v:.4f}" for v in row), k] for row, k in zip(X, kinds, strict=True)],
@@ -71,9 +64,9 @@ def test_any_column_order_predicts_the_same(
 ) -> None:
     folder, model, X = trained
     rows = [[f"{v:.4f}" for v in row] for row in X[:15]]
-    plain = _write(folder / "plain.csv", NAMES, rows)
+    plain = write_csv(folder / "plain.csv", NAMES, rows)
     index = [NAMES.index(n) for n in order]
-    shuffled = _write(folder / "shuffled.csv", order, [[r[i] for i in index] for r in rows])
+    shuffled = write_csv(folder / "shuffled.csv", order, [[r[i] for i in index] for r in rows])
     expected = _run(["predict", str(model), str(plain)], capsys)
     got = _run(["predict", str(model), str(shuffled)], capsys)
     assert expected[0] == got[0] == 0 and expected[1] == got[1]
@@ -85,7 +78,7 @@ def test_evaluate_reorders_and_refuses_other_names(
     folder, model, _ = trained
     source = list(csv.reader(open(folder / "train.csv")))
     order = [2, 3, 0, 1]  # gamma, kind, alpha, beta
-    moved = _write(
+    moved = write_csv(
         folder / "moved.csv",
         [source[0][i] for i in order],
         [[row[i] for i in order] for row in source[1:]],
@@ -95,9 +88,9 @@ def test_evaluate_reorders_and_refuses_other_names(
     assert same[0] == again[0] == 0
     assert same[1].splitlines()[2:] == again[1].splitlines()[2:]  # accuracy and matrix
 
-    renamed = _write(folder / "renamed.csv", ["alpha", "beta", "delta", "kind"], source[1:])
+    renamed = write_csv(folder / "renamed.csv", ["alpha", "beta", "delta", "kind"], source[1:])
     code, _, err = _run(["evaluate", str(model), "--data", str(renamed)], capsys)
     assert code != 0 and "missing ['gamma']" in err and "not in the model ['delta']" in err
-    features = _write(folder / "f.csv", ["alpha", "beta", "delta"], [r[:3] for r in source[1:4]])
+    features = write_csv(folder / "f.csv", ["alpha", "beta", "delta"], [r[:3] for r in source[1:4]])
     code, out, err = _run(["predict", str(model), str(features)], capsys)
     assert code != 0 and out == "" and "missing ['gamma']" in err

@@ -29,7 +29,7 @@ from ..io.csvfile import (
 )
 from ..io.model import load_with_meta
 from ..io.npz import ModelFileError
-from ..metrics import predict
+from ..metrics import classes_of, predict
 from ..network import Network
 from ..types import Array
 from .console import UsageError
@@ -210,10 +210,8 @@ def targets(labels: Array, outputs: int, classes: int) -> Array:
 
 
 def predicted(net: Network, X: Array) -> Array:
-    out = predict(net, X)
-    if net.outputdim == 1:
-        return (out[:, 0] >= 0.5).astype(np.int64)
-    return out.argmax(axis=1)
+    """The class index the network gives each row of X."""
+    return classes_of(predict(net, X))
 
 
 def prepare_inputs(X: Array, prepare: dict[str, Any]) -> Array:

@@ -18,7 +18,7 @@ import numpy as np
 from ..checks import as_float_array, as_rows
 from ..history import History
 from ..io.atomic import atomic_write
-from ..metrics import forward_rows
+from ..metrics import classes_of, forward_rows, regression_scores
 from ..network import Network, check_weights
 from ..types import Array
 from ..version import __version__
@@ -65,14 +65,15 @@ def report(
     truth = _truth(y, len(rows), net, kind)
     names = _names(label_names, net, kind)
     figures.pyplot()  # fail here, before any work, when matplotlib is missing
+    out, _ = forward_rows(net, rows)  # the outputs every picture of the rows uses
     sections = [_network_section(net), _curves_section(history, accuracy)]
     if kind == "classification":
-        sections += _classification_sections(net, rows, truth, names)
+        sections += _classification_sections(net, rows, out, truth, names)
     else:
         sections.append(_regression_section(net, rows, truth))
     shown = {"perceptron": __version__, "written": time.strftime("%Y-%m-%d %H:%M")}
     shown.update({str(k): str(v) for k, v in (settings or {}).items()})
-    document = page(title, _headline(net, rows, truth, kind), shown, sections)
+    document = page(title, _headline(net, rows, out, truth, kind), shown, sections)
     target = Path(path)
     data = document.encode("utf-8")
     atomic_write(target, lambda handle: handle.write(data))
@@ -115,18 +116,11 @@ def _names(names: list[str] | None, net: Network, kind: str) -> list[str]:
     return [str(n) for n in names]
 
 
-def _headline(net: Network, X: Array, truth: Array, kind: str) -> str:
-    out, _ = forward_rows(net, X)
+def _headline(net: Network, X: Array, out: Array, truth: Array, kind: str) -> str:
     if kind == "regression":
-        error = out - truth
-        spread = float(((truth - truth.mean(axis=0)) ** 2).sum())
-        r2 = 1 - float((error**2).sum()) / spread if spread else float("nan")
-        return (
-            f"On {len(X):,} held-out rows: mean squared error {float((error**2).mean()):.4g}, "
-            f"R² {r2:.4f}"
-        )
-    guess = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
-    right = int((guess == truth).sum())
+        mse, r2 = regression_scores(net, X, truth)
+        return f"On {len(X):,} held-out rows: mean squared error {mse:.4g}, R² {r2:.4f}"
+    right = int((classes_of(out) == truth).sum())
     return f"On {len(X):,} held-out rows: {right / len(X):.2%} right ({right:,} / {len(X):,})"
 
 
@@ -165,11 +159,9 @@ def _curves_section(history: History, accuracy: list[float] | None) -> Section:
 
 
 def _classification_sections(
-    net: Network, X: Array, truth: Array, names: list[str]
+    net: Network, X: Array, out: Array, truth: Array, names: list[str]
 ) -> list[Section]:
-    out, _ = forward_rows(net, X)
-    guess = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
-    matrix = confusion_matrix(truth, guess, len(names))
+    matrix = confusion_matrix(truth, classes_of(out), len(names))
     found = [
         Section(
             "confusion",
@@ -182,7 +174,7 @@ def _classification_sections(
     shape = pictures.image_shape(net.inputdim)
     if shape is not None:
         found.append(_units_section(net, shape))
-        fig, wrong = pictures.confident_mistakes(net, X, truth, names, shape)
+        fig, wrong = pictures.confident_mistakes(out, X, truth, names, shape)
         if fig is not None:
             found.append(
                 Section(

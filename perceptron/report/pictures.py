@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..metrics import forward_rows
+from ..metrics import classes_of, forward_rows
 from ..network import Network
 from ..types import Array
 from .figures import pyplot
@@ -51,14 +51,14 @@ def hidden_units(net: Network, shape: tuple[int, int]) -> Any:
 
 
 def confident_mistakes(
-    net: Network, X: Array, y: Array, names: list[str], shape: tuple[int, int]
+    out: Array, X: Array, y: Array, names: list[str], shape: tuple[int, int]
 ) -> tuple[Any, int]:
     """The held-out images the network got wrong with the highest output for its guess.
 
-    Returns the figure (None when there is no mistake) and the number of mistakes.
+    ``out`` holds the network's outputs for the rows of X. Returns the figure
+    (None when there is no mistake) and the number of mistakes.
     """
-    out, _ = forward_rows(net, X)
-    guess = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
+    guess = classes_of(out)
     confidence = out.max(axis=1) if out.shape[1] > 1 else np.abs(out[:, 0] - 0.5) + 0.5
     wrong = np.flatnonzero(guess != y)
     if len(wrong) == 0:
@@ -82,7 +82,7 @@ def regions(net: Network, X: Array, y: Array, names: list[str]) -> Any:
     u, v = np.meshgrid(np.linspace(low[0], high[0], 200), np.linspace(low[1], high[1], 200))
     grid = np.column_stack([u.ravel(), v.ravel()]).astype(net.dtype)
     out, _ = forward_rows(net, grid)
-    area = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
+    area = classes_of(out)
     classes = max(len(names), 2)
     cmap = plt.get_cmap("tab10", classes)
     fig, ax = plt.subplots(figsize=(5.2, 4.6))

@@ -176,9 +176,9 @@ class NetworkEstimator(BaseEstimator):
         """Build (when ``fresh``) and train the network; set the learned attributes.
 
         A fresh network is trained on the side and kept only when ``sgd`` returns,
-        so a failed ``fit`` leaves the estimator as it was.
+        so a failed ``fit`` leaves the estimator as it was. The settings were
+        checked by the caller (``fit`` or ``partial_fit``), before the data.
         """
-        self._check_settings()
         if fresh:
             rng = as_seed(self.random_state)
             net = self._make_network(X.shape[1], Y.shape[1], rng)

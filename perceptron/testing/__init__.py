@@ -17,9 +17,10 @@ from .faults import (
     same,
     snapshot,
 )
-from .hostile import mutate
+from .hostile import IDX_TYPES, mutate, parse_idx, write_csv
 
 __all__ = [
+    "IDX_TYPES",
     "Bomb",
     "FailingAdam",
     "FailingSGD",
@@ -27,8 +28,10 @@ __all__ = [
     "identical",
     "mutate",
     "params",
+    "parse_idx",
     "prepared_net",
     "rig",
     "same",
     "snapshot",
+    "write_csv",
 ]

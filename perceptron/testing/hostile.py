@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
+import math
+import os
+import struct
+from typing import Any
+
 import numpy as np
+
+#: IDX type codes and their big-endian numpy dtypes.
+IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def parse_idx(data: bytes) -> np.ndarray:
+    """An independent reading of IDX bytes (plain or gzip), to compare the reader with."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if data[:2] != b"\0\0" or data[2] not in IDX_TYPES:
+        raise ValueError("bad magic")
+    ndim = data[3]
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    dtype = np.dtype(IDX_TYPES[data[2]])
+    body = data[4 + 4 * ndim :]
+    if len(body) != math.prod(shape) * dtype.itemsize:
+        raise ValueError("size")
+    return np.frombuffer(body, dtype=dtype).reshape(shape)
+
+
+def write_csv(path: str | os.PathLike[str], header: list[str], rows: list[list[Any]]) -> Any:
+    """A CSV file of ``header`` and ``rows``, as a user's spreadsheet would export it."""
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
 
 
 def mutate(data: bytes, rng: np.random.Generator, other: bytes) -> bytes:

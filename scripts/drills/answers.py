@@ -20,7 +20,6 @@ Each trial draws one of the kinds of surprise seen with real data:
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import warnings
 from pathlib import Path
@@ -30,18 +29,11 @@ import numpy as np
 
 import perceptron as pc
 from perceptron.cli import main as cli
+from perceptron.testing import write_csv
 
 KINDS = ("columns", "renamed", "subset", "pairing", "diverge", "save")
 NAMES = ["a", "b", "c", "d"]
 CLASSES = ["cat", "dog", "emu"]
-
-
-def _write(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def _cli(args: list[str]) -> tuple[int, str]:
@@ -57,7 +49,7 @@ def _model(folder: Path) -> tuple[Path, np.ndarray, np.ndarray]:
     X = rng.normal(size=(150, 4))
     y = np.digitize(X[:, 0] - X[:, 3], [-0.6, 0.6])
     rows = [[*(f"{v:.4f}" for v in row), CLASSES[k]] for row, k in zip(X, y, strict=True)]
-    data = _write(folder / "answers_train.csv", [*NAMES, "kind"], rows)
+    data = write_csv(folder / "answers_train.csv", [*NAMES, "kind"], rows)
     model = folder / "answers.npz"
     code, _ = _cli(["train", "--data", str(data), "--layers", "8,3", "--epochs", "10",
                     "--lr", "1.0", "--save", str(model)])  # fmt: skip
@@ -68,8 +60,8 @@ def _model(folder: Path) -> tuple[Path, np.ndarray, np.ndarray]:
 def _columns(rng: np.random.Generator, folder: Path, model: Path, X: np.ndarray) -> bool:
     rows = X[rng.choice(len(X), 10, replace=False)]
     order = list(rng.permutation(4))
-    plain = _write(folder / "plain.csv", NAMES, rows.tolist())
-    moved = _write(folder / "moved.csv", [NAMES[i] for i in order], rows[:, order].tolist())
+    plain = write_csv(folder / "plain.csv", NAMES, rows.tolist())
+    moved = write_csv(folder / "moved.csv", [NAMES[i] for i in order], rows[:, order].tolist())
     first, second = (
         _cli(["predict", str(model), str(plain)]),
         _cli(["predict", str(model), str(moved)]),
@@ -80,7 +72,7 @@ def _columns(rng: np.random.Generator, folder: Path, model: Path, X: np.ndarray)
 def _renamed(rng: np.random.Generator, folder: Path, model: Path, X: np.ndarray) -> bool:
     header = list(NAMES)
     header[int(rng.integers(4))] = "zz"
-    path = _write(folder / "renamed.csv", header, X[:5].tolist())
+    path = write_csv(folder / "renamed.csv", header, X[:5].tolist())
     code, out = _cli(["predict", str(model), str(path)])
     return code != 0 and out == ""
 
@@ -90,7 +82,7 @@ def _subset(
 ) -> bool:
     keep = np.isin(y, rng.choice(3, int(rng.integers(1, 3)), replace=False))
     rows = [[*row, CLASSES[k]] for row, k in zip(X[keep].tolist(), y[keep], strict=True)]
-    path = _write(folder / "subset.csv", [*NAMES, "kind"], rows)
+    path = write_csv(folder / "subset.csv", [*NAMES, "kind"], rows)
     code, out = _cli(["evaluate", str(model), "--data", str(path)])
     net = pc.load(model)
     right = int((pc.predict(net, X[keep]).argmax(axis=1) == y[keep]).sum())

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
-import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,9 @@ import numpy as np
 
 import perceptron as pc
 from perceptron.testing import (
+    IDX_TYPES,
     mutate,
+    parse_idx,
 )
 from perceptron.testing import params as weights
 
@@ -82,23 +82,6 @@ def checkpoint_outcome(path: Path) -> str:
     return "intact" if ok else _bad("loaded arrays differ from the file's")
 
 
-IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-def _parse_idx(data: bytes) -> np.ndarray:
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if data[:2] != b"\0\0" or data[2] not in IDX_TYPES:
-        raise ValueError("magic")
-    ndim = data[3]
-    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
-    dtype = np.dtype(IDX_TYPES[data[2]])
-    body = data[4 + 4 * ndim :]
-    if len(body) != math.prod(shape) * dtype.itemsize:
-        raise ValueError("size")
-    return np.frombuffer(body, dtype=dtype).reshape(shape)
-
-
 def idx_outcome(path: Path) -> str:
     from perceptron.io.idx import IDXError, read_idx
 
@@ -109,7 +92,7 @@ def idx_outcome(path: Path) -> str:
     except Exception as error:  # noqa: BLE001
         return _bad(f"read_idx: {type(error).__name__}: {error}")
     try:
-        expected = _parse_idx(path.read_bytes())
+        expected = parse_idx(path.read_bytes())
         ok = got.shape == expected.shape and np.array_equal(
             got, expected.astype(got.dtype), equal_nan=got.dtype.kind == "f"
         )
