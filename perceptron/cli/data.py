@@ -19,14 +19,7 @@ import numpy as np
 
 from ..datasets import one_hot, spiral, stratified_split, xor
 from ..datasets.mnist import PIXEL_SCALE, load_digits
-from ..io.csvfile import (
-    CSVError,
-    feature_names,
-    has_fractions,
-    read_csv,
-    read_csv_targets,
-    read_header,
-)
+from ..io.csvfile import CSVError, LabelledTable, read_labelled, targets_of
 from ..io.model import load_with_meta
 from ..io.npz import ModelFileError
 from ..metrics import classes_of, predict
@@ -92,8 +85,11 @@ def load_data(
     """
     path = Path(spec)
     if task != "classification" and path.is_file():
-        if task == "regression" or has_fractions(path, label):
-            return _regression_csv(path, seed, label, fraction)
+        table = read_labelled(path, label)  # read once, whichever task it turns out to be
+        if task == "regression" or table.has_fractions():
+            return _regression_csv(path, table, seed, fraction)
+        if spec not in BUILTIN_DATA:
+            return _classes_csv(path, table, seed, fraction)
     if task == "regression":
         raise UsageError(
             f"--task regression: needs a CSV file whose label column holds numbers, got {spec!r}"
@@ -124,16 +120,17 @@ def load_data(
         description = f"MNIST-format folder {spec}: {len(ytr)} training, {len(yte)} held-out images"
         return Dataset(str(path), description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
     if path.is_file():
-        return _classes_csv(path, seed, label, fraction)
+        return _classes_csv(path, read_labelled(path, label), seed, fraction)
     raise UsageError(
         f"--data: expected one of {', '.join(BUILTIN_DATA)}, a folder of MNIST files or a CSV "
         f"file, got {spec!r} (no such file or folder)"
     )
 
 
-def _classes_csv(path: Path, seed: int, label: str | None, fraction: float) -> Dataset:
+def _classes_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -> Dataset:
     """A CSV file's rows and class labels, 80% of each class to training (by ``seed``)."""
-    X, y, names = read_csv(path, label)
+    X = table.X
+    y, names = table.classes()
     if len(names) < 2:
         raise CSVError(f"{path}: the label column holds a single class; expected two or more")
     Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, str(path))
@@ -146,14 +143,15 @@ def _classes_csv(path: Path, seed: int, label: str | None, fraction: float) -> D
         Xte,
         yte,
         names,
-        features=feature_names(path, label),
-        label_column=label_name(path, label),
+        features=table.feature_names,
+        label_column=table.label_name,
     )
 
 
-def _regression_csv(path: Path, seed: int, label: str | None, fraction: float) -> Dataset:
+def _regression_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -> Dataset:
     """A CSV file's rows and its numeric target column, split by a seeded permutation."""
-    X, t, name = read_csv_targets(path, label)
+    X, t = table.X, targets_of(path, table)
+    name = table.label_name or f"column {table.target + 1}"
     order = np.random.default_rng(seed).permutation(len(t))
     count = round(fraction * len(t))
     if count == 0 or count == len(t):
@@ -171,15 +169,9 @@ def _regression_csv(path: Path, seed: int, label: str | None, fraction: float) -
         t[test],
         [name],
         task="regression",
-        features=feature_names(path, label),
-        label_column=label_name(path, label),
+        features=table.feature_names,
+        label_column=table.label_name,
     )
-
-
-def label_name(path: Path, label: str | None) -> str | None:
-    """The label column's name: ``label``, else the header's last name (None without a header)."""
-    header = read_header(path)
-    return label if label is not None else header[-1] if header else None
 
 
 def match_columns(X: Array, found: list[str] | None, meta: dict[str, Any], what: str) -> Array:

@@ -11,13 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..datasets.mnist import SHIPPED
-from ..io.csvfile import (
-    feature_names,
-    read_csv,
-    read_csv_features,
-    read_csv_targets,
-    read_header,
-)
+from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
 from ..metrics import predict, regression_scores
 from ..network import Network
@@ -44,8 +38,9 @@ def _csv_rows(
     label = (
         args.label if args.label is not None else recorded if isinstance(recorded, str) else None
     )
-    X, y, file_names = read_csv(args.data, label)
-    X = match_columns(X, feature_names(args.data, label), meta, "--data")
+    table = read_labelled(args.data, label)
+    y, file_names = table.classes()
+    X = match_columns(table.X, table.feature_names, meta, "--data")
     if X.shape[1] != net.inputdim:
         raise ValueError(
             f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
@@ -70,8 +65,9 @@ def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str,
         )
     label = args.label if args.label is not None else meta.get("label_column")
     label = label if isinstance(label, str) else None
-    X, t, name = read_csv_targets(args.data, label)
-    X = match_columns(X, feature_names(args.data, label), meta, "--data")
+    table = read_labelled(args.data, label)
+    t, name = targets_of(args.data, table), table.label_name or f"column {table.target + 1}"
+    X = match_columns(table.X, table.feature_names, meta, "--data")
     if X.shape[1] != net.inputdim:
         raise ValueError(
             f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"

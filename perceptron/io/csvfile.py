@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,52 @@ def _encode_labels(cells: list[str]) -> tuple[Array, list[str]]:
     return np.asarray([index[c] for c in cells], dtype=np.int64), names
 
 
+@dataclass
+class LabelledTable:
+    """A CSV table read once: the features X (N×k), the label column's cells as text,
+    their line numbers, the header (or None) and the label column's index in it."""
+
+    X: Array
+    cells: list[str]
+    lines: list[int]  # the file line of each row, for error messages
+    header: list[str] | None
+    target: int
+
+    @property
+    def label_name(self) -> str | None:
+        return self.header[self.target] if self.header is not None else None
+
+    @property
+    def feature_names(self) -> list[str] | None:
+        if self.header is None:
+            return None
+        return [name for i, name in enumerate(self.header) if i != self.target]
+
+    def classes(self) -> tuple[Array, list[str]]:
+        """Class indices and names: integers as themselves, other text in sorted order."""
+        return _encode_labels(self.cells)
+
+    def has_fractions(self) -> bool:
+        """Whether the labels are all numbers, some not whole: a regression target."""
+        if not all(_is_number(c) for c in self.cells):
+            return False
+        values = [float(c) for c in self.cells]
+        return all(math.isfinite(v) for v in values) and any(not v.is_integer() for v in values)
+
+
+def read_labelled(
+    path: PathLike, label: str | None = None, *, delimiter: str = ","
+) -> LabelledTable:
+    """Read a labelled table once; the label column is ``label`` (needs a header) or the last."""
+    header, rows = _read_rows(path, delimiter)
+    width = len(rows[0][1])
+    target = _label_column(path, header, width, label)
+    features = [c for c in range(width) if c != target]
+    X = _to_float(path, rows, features, header)
+    labels = [cells[target] for _, cells in rows]
+    return LabelledTable(X, labels, [line for line, _ in rows], header, target)
+
+
 def read_csv(
     path: PathLike, label: str | None = None, *, delimiter: str = ","
 ) -> tuple[Array, Array, list[str]]:
@@ -135,13 +182,9 @@ def read_csv(
     indices, and ``label_names[i]`` the name of class i. ``label`` names the
     label column (the file needs a header row); None takes the last column.
     """
-    header, rows = _read_rows(path, delimiter)
-    width = len(rows[0][1])
-    target = _label_column(path, header, width, label)
-    features = [c for c in range(width) if c != target]
-    X = _to_float(path, rows, features, header)
-    labels, names = _encode_labels([cells[target] for _, cells in rows])
-    return X, labels, names
+    table = read_labelled(path, label, delimiter=delimiter)
+    labels, names = table.classes()
+    return table.X, labels, names
 
 
 def _label_column(path: PathLike, header: list[str] | None, width: int, label: str | None) -> int:
@@ -160,6 +203,25 @@ def _label_column(path: PathLike, header: list[str] | None, width: int, label: s
     return header.index(label)
 
 
+def targets_of(path: PathLike, table: LabelledTable) -> Array:
+    """The label column as float64 numbers (N,) for a regression; each must be finite."""
+    where = f"column {table.target + 1}" + (
+        f" ({table.label_name!r})" if table.header is not None else ""
+    )
+    t = np.empty(len(table.cells), dtype=np.float64)
+    for i, (line, cell) in enumerate(zip(table.lines, table.cells, strict=True)):
+        try:
+            value = float(cell)
+        except ValueError:
+            raise CSVError(
+                f"{path}: line {line}, {where}: expected a number, got {cell!r}"
+            ) from None
+        if not math.isfinite(value):
+            raise CSVError(f"{path}: line {line}, {where}: expected a finite number, got {cell!r}")
+        t[i] = value
+    return t
+
+
 def read_csv_targets(
     path: PathLike, label: str | None = None, *, delimiter: str = ","
 ) -> tuple[Array, Array, str]:
@@ -168,24 +230,8 @@ def read_csv_targets(
     X is float64 N×k (every column but the target), t float64 (N,) the target
     column (the one named ``label``, else the last), which must hold numbers.
     """
-    header, rows = _read_rows(path, delimiter)
-    target = _label_column(path, header, len(rows[0][1]), label)
-    features = [c for c in range(len(rows[0][1])) if c != target]
-    X = _to_float(path, rows, features, header)
-    t = _to_float(path, rows, [target], header)[:, 0]
-    name = header[target] if header is not None else f"column {target + 1}"
-    return X, t, name
-
-
-def has_fractions(path: PathLike, label: str | None = None, *, delimiter: str = ",") -> bool:
-    """Whether the label column holds only numbers, some of them not whole: a regression target."""
-    header, rows = _read_rows(path, delimiter)
-    target = _label_column(path, header, len(rows[0][1]), label)
-    cells = [cells[target] for _, cells in rows]
-    if not all(_is_number(c) for c in cells):
-        return False
-    values = [float(c) for c in cells]
-    return all(math.isfinite(v) for v in values) and any(not v.is_integer() for v in values)
+    table = read_labelled(path, label, delimiter=delimiter)
+    return table.X, targets_of(path, table), table.label_name or f"column {table.target + 1}"
 
 
 def read_header(path: PathLike, *, delimiter: str = ",") -> list[str] | None:
@@ -199,15 +245,6 @@ def read_header(path: PathLike, *, delimiter: str = ",") -> list[str] | None:
     except (UnicodeDecodeError, csv.Error):
         return None  # the full read reports what is wrong with the file
     return None
-
-
-def feature_names(path: PathLike, label: str | None, *, delimiter: str = ",") -> list[str] | None:
-    """The names of the feature columns (the header without the label column), if any."""
-    header = read_header(path, delimiter=delimiter)
-    if header is None:
-        return None
-    target = header.index(label) if label in header else len(header) - 1
-    return [name for i, name in enumerate(header) if i != target]
 
 
 def read_csv_features(path: PathLike, *, delimiter: str = ",") -> Array:
