@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -101,3 +102,14 @@ def test_accuracy_on_numbers_points_to_a_regression_metric() -> None:
     net = pc.network([2, 1], "identity", "mse", rng=0)
     with pytest.raises(ValueError, match="regression_scores"):
         pc.accuracy(net, np.zeros((3, 2)), np.array([0.5, 1.25, 2.0]))
+
+
+def test_a_diverged_regression_prints_short_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Raw targets and the default rate blow up: every figure stays a short number."""
+    data = _table(tmp_path / "t.csv")
+    main(["train", "--data", str(data), "--layers", "8,1", "--lr", "50", "--epochs", "2"])
+    captured = capsys.readouterr()
+    numbers = re.findall(r"-?[0-9][0-9.e+-]*", captured.out + captured.err)
+    assert numbers and max(len(n) for n in numbers) < 20, captured.out

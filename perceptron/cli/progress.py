@@ -33,7 +33,7 @@ class Progress:
         self.held_out_losses.append(evaluate_loss(net, data.X_test, Y_test)[0])
         if data.regression:
             mse, r2 = regression_scores(net, data.X_test, data.y_test)
-            score = f"held-out MSE {number(mse)}, R² {r2:.4f}"
+            score = f"held-out MSE {number(mse)}, R² {number(r2, 4)}"
         else:
             correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
             n_test = len(data.y_test)

@@ -240,7 +240,7 @@ def _finish(
     )
     if data.regression:
         mse, r2 = regression_scores(net, data.X_test, data.y_test)
-        out(f"Held-out mean squared error {number(mse)}, R² {r2:.4f}, {after}")
+        out(f"Held-out mean squared error {number(mse)}, R² {number(r2, 4)}, {after}")
     else:
         n_test = len(data.y_test)
         correct = int(np.sum(predicted(net, data.X_test) == data.y_test))

@@ -78,7 +78,7 @@ def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str,
     out(f"Data: CSV file {args.data}: {len(t)} rows; evaluating all its rows")
     out(f"Target: {printable(name)} (regression)")
     out(f"Mean squared error: {number(mse)}")
-    out(f"R²: {r2:.4f}")
+    out(f"R²: {number(r2, 4)}")
     return 0
 
 

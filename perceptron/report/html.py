@@ -119,7 +119,7 @@ def _names(names: list[str] | None, net: Network, kind: str) -> list[str]:
 def _headline(net: Network, X: Array, out: Array, truth: Array, kind: str) -> str:
     if kind == "regression":
         mse, r2 = regression_scores(net, X, truth)
-        return f"On {len(X):,} held-out rows: mean squared error {mse:.4g}, R² {r2:.4f}"
+        return f"On {len(X):,} held-out rows: mean squared error {mse:.4g}, R² {r2:.4g}"
     right = int((classes_of(out) == truth).sum())
     return f"On {len(X):,} held-out rows: {right / len(X):.2%} right ({right:,} / {len(X):,})"
 
