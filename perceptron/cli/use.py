@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,18 +125,54 @@ def _input_file(path: str) -> Path:
     raise FileNotFoundError(f"FILE: no such file {path!r}")
 
 
-def _read_inputs(source: Path) -> tuple[Array, str]:
+def _is_idx(source: Path) -> bool:
+    """Whether the file is IDX (its first bytes: gzip's magic or two zeros); else CSV."""
     with open(source, "rb") as handle:
         start = handle.read(2)
-    if start == GZIP_MAGIC or start == b"\x00\x00":
-        array = read_idx(source)
-        if array.ndim < 2:
-            raise IDXError(
-                f"{source}: expected an IDX file of images or rows (2 or more dimensions), "
-                f"got shape {array.shape}; is this a labels file?"
-            )
-        return array.reshape(len(array), -1).astype(np.float64), "idx"
-    return read_csv_features(source), "csv"
+    if not start:
+        raise ValueError(f"FILE: {source} is empty; expected an IDX file or CSV rows of numbers")
+    return start == GZIP_MAGIC or start == b"\x00\x00"
+
+
+def _idx_rows(source: Path) -> Array:
+    """An IDX file's items as rows, as they are stored (uint8 for images): no float copy."""
+    array = read_idx(source)
+    if array.ndim < 2:
+        raise IDXError(
+            f"{source}: expected an IDX file of images or rows (2 or more dimensions), "
+            f"got shape {array.shape}; is this a labels file?"
+        )
+    return array.reshape(len(array), -1)  # a view: converted block by block
+
+
+def _csv_inputs(source: Path, meta: dict[str, Any]) -> Array:
+    """A CSV file's rows in the model's column order; a label column in it is refused."""
+    header = read_header(source)
+    label = meta.get("label_column")
+    if isinstance(label, str) and header is not None and label in header:
+        raise ValueError(
+            f"FILE: {source} has the label column {label!r}; leave out the label column"
+        )
+    return match_columns(read_csv_features(source), header, meta, "FILE")
+
+
+#: The float64 rows converted and predicted at a time, in bytes: predicting a file
+#: costs the input as it is stored plus a few such blocks, whatever it holds.
+PREDICT_BLOCK_BYTES = 1 << 22
+
+
+def _answers(
+    net: Network, rows: Array, prepare: dict[str, float], names: list[str], regression: bool
+) -> Iterator[str]:
+    """One line a row (the class name, or the predicted numbers), a block of rows at a time."""
+    block = max(1, PREDICT_BLOCK_BYTES // (8 * max(1, rows.shape[1], *net.sizes)))
+    for begin in range(0, len(rows), block):
+        X = prepare_inputs(np.asarray(rows[begin : begin + block], np.float64), prepare)
+        if regression:
+            lines = [" ".join(f"{v:.6g}" for v in row) for row in predict(net, X)]
+        else:
+            lines = [printable(names[int(i)]) for i in predicted(net, X)]
+        yield "\n".join(lines) + "\n"
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -144,17 +180,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     names = label_names(meta, net, args.model)
     prepare = check_prepare(meta, args.model)
     source = _input_file(args.file)
-    label = meta.get("label_column")
-    if isinstance(label, str):
-        with open(source, newline="", encoding="utf-8", errors="replace") as handle:
-            first = next(csv.reader(handle), [])
-        if label in (cell.strip() for cell in first):
-            raise ValueError(
-                f"FILE: {args.file} has the label column {label!r}; leave out the label column"
-            )
-    X, kind = _read_inputs(source)
-    if kind == "csv":
-        X = match_columns(X, read_header(source), meta, "FILE")
+    kind = "idx" if _is_idx(source) else "csv"
+    X = _idx_rows(source) if kind == "idx" else _csv_inputs(source, meta)
     if X.shape[1] != net.inputdim:
         hint = (
             "; leave out the label column"
@@ -165,12 +192,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             f"FILE: {args.file} has rows of {X.shape[1]} values, the model takes "
             f"{net.inputdim} inputs{hint}"
         )
-    if meta.get("task") == "regression":
-        values = predict(net, prepare_inputs(X, prepare))
-        lines = [" ".join(f"{v:.6g}" for v in row) for row in values]
-    else:
-        lines = [printable(names[int(i)]) for i in predicted(net, prepare_inputs(X, prepare))]
-    sys.stdout.write("\n".join(lines) + "\n")
+    for text in _answers(net, X, prepare, names, meta.get("task") == "regression"):
+        sys.stdout.write(text)
     sys.stdout.flush()
     return 0
 

@@ -71,7 +71,8 @@ def read_digits(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Ar
         )
     if len(images) == 0:
         raise IDXError(f"{images_path}: the file holds no images")
-    X = images.reshape(len(images), -1).astype(np.float64) * PIXEL_SCALE
+    X = images.reshape(len(images), -1).astype(np.float64)
+    X *= PIXEL_SCALE  # in place: one float64 copy of the pixels, not two
     return X, labels.astype(np.int64)
 
 

@@ -53,7 +53,8 @@ _MAX_DIMS = 16
 _MAX_GZIP_RATIO = 1032
 #: Refuse files claiming more than this much data (the full MNIST set is 55 MB).
 MAX_DATA_BYTES = 1 << 32
-_CHUNK = 1 << 20
+#: Bytes decompressed at a time: the reader holds about three such buffers.
+_CHUNK = 1 << 16
 
 
 class IDXError(ValueError):
@@ -99,69 +100,97 @@ def read_idx(path: PathLike) -> Array:
     """Read an IDX file (plain or gzip) into an array of its shape and type.
 
     The array has native byte order (uint8 for MNIST). Raises
-    :class:`IDXError` for a wrong magic number, a truncated file, a header
-    that claims more (or less) data than the file holds, or a broken gzip
-    stream; ``FileNotFoundError`` when there is no such file.
+    :class:`IDXError` for an empty file, a wrong magic number, a truncated
+    file, a header that claims more (or less) data than the file holds, or a
+    broken gzip stream; ``FileNotFoundError`` when there is no such file.
+
+    Memory: the data is read straight into the one array that is returned
+    (byte order swapped in place), so reading costs the data's size and no
+    more; a gzip stream is decompressed into it chunk by chunk and never past
+    the header's claim, so a file that lies about its size costs only what it
+    really holds.
     """
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"path: no IDX file at {str(source)!r}")
     file_size = source.stat().st_size
+    if file_size == 0:
+        raise IDXError(
+            f"{source}: the file is empty (0 bytes): truncated, or not an IDX file; expected "
+            "a magic number, the sizes, then the data"
+        )
     compressed = _is_gzip(source)
     try:
         with open(source, "rb") as raw_handle:
             stream: BinaryIO = gzip.GzipFile(fileobj=raw_handle) if compressed else raw_handle  # type: ignore[assignment]
             dtype, shape, header_bytes = _parse_header(stream, source)
-            count = int(np.prod(shape, dtype=object))
-            claimed = count * dtype.itemsize
-            if claimed > MAX_DATA_BYTES:
-                raise IDXError(
-                    f"{source}: IDX header claims {claimed} bytes of data (shape {shape}), "
-                    f"more than the limit {MAX_DATA_BYTES}"
-                )
-            if compressed:
-                if claimed > _MAX_GZIP_RATIO * file_size + 1024:
-                    raise IDXError(
-                        f"{source}: IDX header claims {claimed} bytes of data (shape {shape}), "
-                        f"more than a {file_size}-byte gzip file can hold"
-                    )
-                data = _read_gzip_data(stream, claimed, source, shape)
-            else:
-                available = file_size - header_bytes
-                if available != claimed:
-                    kind = "truncated IDX file" if available < claimed else "IDX file too long"
-                    raise IDXError(
-                        f"{source}: {kind}: the header claims {claimed} bytes of data "
-                        f"(shape {shape}), the file holds {available}"
-                    )
-                data = _read_exactly(stream, claimed, source, "data")
+            claimed = _check_claim(source, dtype, shape, file_size, header_bytes, compressed)
+            data = np.empty(claimed, dtype=np.uint8)
+            got = _read_into(stream, data.data, claimed)
     except IDXError:
         raise
     except (EOFError, OSError, zlib.error) as error:
         if isinstance(error, FileNotFoundError):
             raise
         raise IDXError(f"{source}: corrupted or truncated gzip stream ({error})") from None
-    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
-
-
-def _read_gzip_data(stream: BinaryIO, claimed: int, path: Path, shape: tuple[int, ...]) -> bytes:
-    """At most ``claimed`` + 1 bytes, in chunks; exactly ``claimed`` or IDXError."""
-    chunks: list[bytes] = []
-    got = 0
-    while got <= claimed:
-        chunk = stream.read(min(_CHUNK, claimed + 1 - got))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
     if got != claimed:
         kind = "truncated IDX file" if got < claimed else "IDX file too long"
         held = f"{got}" if got < claimed else "more"
+        stored = "gzip stream" if compressed else "file"
         raise IDXError(
-            f"{path}: {kind}: the header claims {claimed} bytes of data (shape {shape}), "
-            f"the gzip stream holds {held}"
+            f"{source}: {kind}: the header claims {claimed} bytes of data (shape {shape}), "
+            f"the {stored} holds {held}"
         )
-    return b"".join(chunks)
+    array = data.view(dtype).reshape(shape)
+    native = dtype.newbyteorder("=")
+    if array.dtype.itemsize > 1 and array.dtype != native:
+        array.byteswap(inplace=True)  # big-endian on disk: swapped where it lies, no copy
+    return array.view(native)
+
+
+def _check_claim(
+    path: Path,
+    dtype: np.dtype[Any],
+    shape: tuple[int, ...],
+    file_size: int,
+    header_bytes: int,
+    compressed: bool,
+) -> int:
+    """The header's data size in bytes, refused when no file of this size can hold it."""
+    claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if claimed > MAX_DATA_BYTES:
+        raise IDXError(
+            f"{path}: IDX header claims {claimed} bytes of data (shape {shape}), "
+            f"more than the limit {MAX_DATA_BYTES}"
+        )
+    if compressed and claimed > _MAX_GZIP_RATIO * file_size + 1024:
+        raise IDXError(
+            f"{path}: IDX header claims {claimed} bytes of data (shape {shape}), "
+            f"more than a {file_size}-byte gzip file can hold"
+        )
+    if not compressed and file_size - header_bytes != claimed:
+        available = file_size - header_bytes
+        kind = "truncated IDX file" if available < claimed else "IDX file too long"
+        raise IDXError(
+            f"{path}: {kind}: the header claims {claimed} bytes of data "
+            f"(shape {shape}), the file holds {available}"
+        )
+    return claimed
+
+
+def _read_into(stream: BinaryIO, buffer: memoryview, claimed: int) -> int:
+    """Fill ``buffer`` (``claimed`` bytes) from the stream in chunks; the bytes it held.
+
+    Returns ``claimed`` + 1 when the stream holds more than the claim (one more
+    byte is read to find out, never more).
+    """
+    got = 0
+    while got < claimed:
+        n = stream.readinto(buffer[got : min(claimed, got + _CHUNK)])  # type: ignore[attr-defined]
+        if not n:
+            return got
+        got += n
+    return got + 1 if stream.read(1) else got
 
 
 def read_images(path: PathLike) -> Array:
