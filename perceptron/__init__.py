@@ -14,7 +14,7 @@ from .gradcheck import gradient_check
 from .history import History
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
 from .interop import from_torch, to_torch
-from .io.checkpoint import CheckpointMismatchError
+from .io.checkpoint import CheckpointMismatchError, CheckpointWriteError
 from .io.csvfile import CSVError, read_csv
 from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
@@ -32,6 +32,7 @@ __all__ = [
     "Adam",
     "CSVError",
     "CheckpointMismatchError",
+    "CheckpointWriteError",
     "Cost",
     "History",
     "IDXError",

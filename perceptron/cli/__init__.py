@@ -66,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
         _error(str(error) if not error.filename else f"{error.strerror}: {error.filename}")
         return EXIT_FAILURE
+    except OSError as error:  # a disk full, a device gone: say which file
+        where = f": {error.filename}" if error.filename else ""
+        _error(f"{error.strerror or error}{where}")
+        return EXIT_FAILURE
     except (IDXError, CSVError, ModelFileError, TrainingDiverged, ValueError, TypeError) as error:
         _error(str(error))
         return EXIT_FAILURE

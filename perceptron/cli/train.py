@@ -23,12 +23,13 @@ from ..costs import COSTS, cross_entropy
 from ..fit import sgd
 from ..history import History
 from ..interrupts import sigint_held
+from ..io.checkpoint import CheckpointWriteError
 from ..io.model import save
 from ..metrics import regression_scores
 from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
 from ..report.plots import FORMATS, plotting_available, write_curves
-from .console import EXIT_INTERRUPTED, UsageError, note, number, out
+from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
 from .data import Dataset, load_data, predicted, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
@@ -214,6 +215,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as interrupt:
         progress.clear()
         return _interrupted(args, data, net, getattr(interrupt, "history", History()), lr)
+    except CheckpointWriteError as failure:
+        progress.clear()
+        error(str(failure))
+        _interrupted(args, data, net, getattr(failure, "history", History()), lr, "stopped")
+        return EXIT_FAILURE
     elapsed = time.perf_counter() - started
     _finish(args, data, net, history, lr, elapsed)
     if args.report is not None:
@@ -266,19 +272,25 @@ def ignoring_sigint() -> Iterator[None]:
 
 
 def _interrupted(
-    args: argparse.Namespace, data: Dataset, net: Network, history: History, lr: float
+    args: argparse.Namespace,
+    data: Dataset,
+    net: Network,
+    history: History,
+    lr: float,
+    how: str = "interrupted",
 ) -> int:
+    """Save what a run that did not finish has done (when --save asks); Ctrl-C's status."""
     done = history.epochs
     if args.save:
         with ignoring_sigint():  # a second Ctrl-C must not lose the save it asked for
             save(net, args.save, meta=meta(data, args, done, lr))
         note(
-            f"interrupted after {done} complete epoch(s); saved the network "
+            f"{how} after {done} complete epoch(s); saved the network "
             f"(at its last completed update) to {args.save}"
         )
     else:
         note(
-            f"interrupted after {done} complete epoch(s); nothing saved "
+            f"{how} after {done} complete epoch(s); nothing saved "
             "(use --save PATH to keep the network)"
         )
     return EXIT_INTERRUPTED

@@ -54,6 +54,18 @@ class CheckpointMismatchError(ModelFileError):
     """A checkpoint written by another run (network, optimizer, data or settings differ)."""
 
 
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (disk full, folder gone, permission taken away).
+
+    ``epochs_done`` completed epochs are in the network, which is whole: the
+    failed write changed neither it nor the checkpoint last written.
+    """
+
+    def __init__(self, message: str, epochs_done: int) -> None:
+        super().__init__(message)
+        self.epochs_done = epochs_done
+
+
 def _digest(array: Array) -> str:
     """SHA-256 of the array's bytes (C order), to tell data sets apart."""
     return hashlib.sha256(np.ascontiguousarray(array).data.cast("B")).hexdigest()
@@ -115,7 +127,21 @@ class Checkpointer:
 
     # -- writing ------------------------------------------------------------------
     def save(self, epochs_done: int, history: History, early: EarlyStopping) -> None:
-        """Write the state after ``epochs_done`` completed epochs (history record first)."""
+        """Write the state after ``epochs_done`` completed epochs (history record first).
+
+        A failed write raises :class:`CheckpointWriteError`, saying how far the run got.
+        """
+        try:
+            self._write(epochs_done, history, early)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise CheckpointWriteError(
+                f"checkpoint: could not write {str(self.path)!r} after epoch {epochs_done - 1} "
+                f"({reason}); the network holds {epochs_done} complete epoch(s)",
+                epochs_done,
+            ) from error
+
+    def _write(self, epochs_done: int, history: History, early: EarlyStopping) -> None:
         write_record(self.history_path, epochs_done - 1, history)
         arrays: dict[str, Array] = {}
         for i, layer in enumerate(self.net.layers):
