@@ -40,8 +40,8 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    parser = build_parser()
     try:
+        parser = build_parser()
         try:
             args = parser.parse_args(list(argv) if argv is not None else None)
         except SystemExit as done:  # --help
