@@ -1,6 +1,6 @@
 """A fault drill: interrupt training, corrupt files, make malformed calls — and count.
 
-Four campaigns, each from a seeded generator:
+Six campaigns, each from a seeded generator:
 
 1. **Interrupts.** ``sgd(..., checkpoint=PATH)`` is stopped at a random point:
    a ``KeyboardInterrupt`` raised on the n-th call of an activation, of its
@@ -24,6 +24,15 @@ Four campaigns, each from a seeded generator:
    learning rates far too large and spoilt networks saved over good files:
    each must give the right answer or be refused, never a wrong answer
    (``scripts/drills/answers.py``).
+5. **Lost work.** Unusable ``--save``/``--checkpoint``/``--plot``/``--report``
+   targets (refused before the first epoch), checkpoint writes that fail mid-run
+   (``--save`` still honoured, the run resumable), two real SIGINTs in quick
+   succession and one while the command loads, and a long checkpointed run
+   (100,000 epochs in the full drill: constant checkpoint size and save time,
+   exact resume) (``scripts/drills/lost_work.py``).
+6. **Memory per input byte.** IDX and CSV files of random sizes and kinds, read
+   and predicted under ``tracemalloc``: each within its bound
+   (``scripts/drills/memory.py``).
 
 Prints each campaign's counts as percentages; exits 1 unless all are 100%.
 Run: ``python scripts/fault_drill.py`` (about a minute) or ``--quick``
@@ -49,6 +58,8 @@ from drills.answers import answer_campaign  # noqa: E402  (after the path is set
 from drills.calls import call_campaign, calls  # noqa: E402
 from drills.files import FILE_FAILURES, file_campaign  # noqa: E402
 from drills.interrupts import interrupt_campaign  # noqa: E402
+from drills.lost_work import LONG_RUNS, lost_work_campaign  # noqa: E402
+from drills.memory import MEASURED, memory_campaign  # noqa: E402
 
 
 def percent(part: int, whole: int) -> str:
@@ -62,7 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     size = (
-        {"interrupts": 30, "sigints": 0, "files": 150, "calls": 300, "cli": 10, "answers": 48}
+        {
+            "interrupts": 30,
+            "sigints": 0,
+            "files": 150,
+            "calls": 300,
+            "cli": 10,
+            "answers": 48,
+            "lost": 6,
+            "signals": 0,  # real signals depend on timing: the full drill only
+            "long": 300,
+            "memory": 6,
+        }
         if args.quick
         else {
             "interrupts": 600,
@@ -71,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             "calls": 4000,
             "cli": 200,
             "answers": 300,
+            "lost": 40,
+            "signals": 10,
+            "long": 100_000,
+            "memory": 30,
         }
     )
     print(f"fault drill: seed {args.seed}, {'quick' if args.quick else 'full'}")
@@ -126,9 +152,40 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {kind:8s} {t:4d} tried: right or refused {r:4d}  {percent(r, t)}")
         print(f"  never a wrong answer: {right:5d}  {percent(right, tried)}")
         all_ok &= right == tried
+        all_ok &= _lost_work(rng, size, folder)
+        all_ok &= _memory(rng, size["memory"], folder)
     print(f"{'all 100%: OK' if all_ok else 'FAILED: not all 100%'} "
           f"({time.perf_counter() - started:.0f} s)")  # fmt: skip
     return 0 if all_ok else 1
+
+
+def _lost_work(rng: np.random.Generator, size: dict[str, int], folder: Path) -> bool:
+    counts = lost_work_campaign(
+        rng, size["lost"], folder, real_signals=size["signals"], long_epochs=size["long"]
+    )
+    tried = sum(t for t, _ in counts.values())
+    kept = sum(k for _, k in counts.values())
+    print(f"lost work: {tried} trials")
+    for kind, (t, k) in counts.items():
+        print(f"  {kind:9s} {t:4d} tried: nothing lost {k:4d}  {percent(k, t)}")
+    for epochs, growth, ratio in LONG_RUNS:
+        print(f"  long run of {epochs} epochs: checkpoint grew {growth} bytes; "
+              f"time per epoch at the end / at the start {ratio:.2f}")  # fmt: skip
+    print(f"  nothing lost: {kept:5d}  {percent(kept, tried)}")
+    return kept == tried
+
+
+def _memory(rng: np.random.Generator, trials: int, folder: Path) -> bool:
+    counts = memory_campaign(rng, trials, folder)
+    tried = sum(t for t, _ in counts.values())
+    within = sum(w for _, w in counts.values())
+    print(f"memory per input byte: {tried} files")
+    for kind, (t, w) in counts.items():
+        ratios = [r for k, _, r in MEASURED if k == kind]
+        worst = f", worst peak {max(ratios):.2f}× the numeric size" if ratios else ""
+        print(f"  {kind:8s} {t:4d} tried: within the bound {w:4d}  {percent(w, t)}{worst}")
+    print(f"  within the bound: {within:5d}  {percent(within, tried)}")
+    return within == tried
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perceptron as pc
+from perceptron.cli import main
 from perceptron.costs import Cost
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity", "softmax")
@@ -169,3 +170,25 @@ def test_cli_summary_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["summary", str(missing)]) != 0
     captured = capsys.readouterr()
     assert "nothing.npz" in captured.err and captured.out == ""
+
+
+@pytest.mark.parametrize("names", [[1, 2, 3], "abc", ["a", "b"], {"0": "a"}])
+def test_cli_summary_of_malformed_label_names_is_an_error_before_any_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], names: object
+) -> None:
+    model = tmp_path / "names.npz"
+    pc.save(pc.network([2, 3], rng=0), model, meta={"label_names": names})
+    assert main(["summary", str(model)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # not half a table, then an error
+    assert f"{model}: the" in captured.err and "label" in captured.err
+
+
+def test_cli_predict_on_a_folder_says_it_is_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "m.npz"
+    pc.save(pc.network([2, 3], rng=0), model)
+    (tmp_path / "images").mkdir()
+    assert main(["predict", str(model), str(tmp_path / "images")]) == 1
+    assert "is a folder; expected an IDX or CSV file" in capsys.readouterr().err

@@ -122,6 +122,8 @@ def _input_file(path: str) -> Path:
     shipped = SHIPPED / source.name
     if source.parent == Path(".") and shipped.is_file():
         return shipped
+    if source.is_dir():
+        raise IsADirectoryError(f"FILE: {path!r} is a folder; expected an IDX or CSV file")
     raise FileNotFoundError(f"FILE: no such file {path!r}")
 
 
@@ -200,9 +202,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     net, meta = load_model(args.model)
+    # Checked before anything is printed: a malformed header is an error, not half a table.
+    names = label_names(meta, net, args.model) if meta.get("label_names") is not None else None
     out(summary(net))
     if meta:
-        names = label_names(meta, net, args.model) if meta.get("label_names") is not None else None
         prepare = meta.get("prepare") or "raw inputs"
         out(
             f"trained on: {printable(str(meta.get('data', '?')))}, {meta.get('epochs', '?')} "
