@@ -39,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Import the command line and run it; a Ctrl-C at any point gives status 130."""
     loading = _Loading()
     try:
-        previous = signal.signal(signal.SIGINT, loading)
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.SIG_IGN:  # started with Ctrl-C ignored (nohup, &): keep it so
+            signal.signal(signal.SIGINT, loading)
         try:
             from perceptron.cli import main as run
         finally:

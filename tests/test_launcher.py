@@ -86,3 +86,19 @@ def test_the_console_script_is_the_launcher() -> None:
     scripts = metadata.entry_points(group="console_scripts")
     (entry,) = [e for e in scripts if e.name == "perceptron"]
     assert entry.value == "perceptron_main:main"
+
+
+def test_a_command_started_with_ctrl_c_ignored_keeps_it_ignored() -> None:
+    # nohup and `&` start a command with SIGINT ignored; loading must not undo that.
+    child = CHILD.replace(
+        "sys.meta_path.insert(0, Interrupter())",
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\nsys.meta_path.insert(0, Interrupter())",
+    ).replace('["train", "--epochs", "1"]', '["--version"]')
+    done = subprocess.run(
+        [sys.executable, "-c", child.format(convert=False)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("perceptron ") and done.stderr == ""
