@@ -35,7 +35,7 @@ Six campaigns, each from a seeded generator:
    (``scripts/drills/memory.py``).
 
 Prints each campaign's counts as percentages; exits 1 unless all are 100%.
-Run: ``python scripts/fault_drill.py`` (about a minute) or ``--quick``
+Run: ``python scripts/fault_drill.py`` (about four minutes) or ``--quick``
 (a few seconds, for the tests). ``--seed`` changes the draw.
 """
 
