@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perceptron as pc
-from perceptron.testing import Bomb, rig
+from perceptron.testing import Bomb, rig, terminal_sigint
 
 ROOT = Path(__file__).resolve().parent.parent
 X, LABELS = pc.spiral(8, 3, rng=0)
@@ -204,6 +204,7 @@ def test_a_real_sigint_stops_at_a_completed_update(tmp_path: Path, delay: float)
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        preexec_fn=terminal_sigint,
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "ready"
@@ -227,6 +228,7 @@ def test_ctrl_c_in_the_command_line_saves_and_exits_130(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        preexec_fn=terminal_sigint,
     )  # fmt: skip
     assert child.stdout is not None
     for line in child.stdout:
@@ -389,6 +391,7 @@ def test_a_second_ctrl_c_does_not_lose_the_save(tmp_path: Path, gap: float) -> N
         [sys.executable, "-m", "perceptron", "train", "--data", "spiral", "--layers", "200,3",
          "--lr", "0.5", "--epochs", "1000000", "--save", str(model)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        preexec_fn=terminal_sigint,
     )  # fmt: skip
     assert child.stdout is not None
     for line in child.stdout:

@@ -33,6 +33,7 @@ CHILD = textwrap.dedent(
                     raise
             return None
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal starts it
     sys.meta_path.insert(0, Interrupter())
     import perceptron_main
     sys.exit(perceptron_main.main(["train", "--epochs", "1"]))

@@ -16,6 +16,7 @@ from .faults import (
     rig,
     same,
     snapshot,
+    terminal_sigint,
 )
 from .hostile import IDX_TYPES, mutate, parse_idx, write_csv
 
@@ -33,5 +34,6 @@ __all__ = [
     "rig",
     "same",
     "snapshot",
+    "terminal_sigint",
     "write_csv",
 ]

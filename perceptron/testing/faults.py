@@ -6,6 +6,7 @@ a network, and whether it sits at a completed update (sums zero).
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -132,3 +133,13 @@ def same(a: list[Any], b: list[Any]) -> bool:
         elif x is not y and x != y:
             return False
     return True
+
+
+def terminal_sigint() -> None:
+    """For ``subprocess.Popen(preexec_fn=terminal_sigint)``: Ctrl-C as in a terminal.
+
+    A command started in the background (``&``, ``nohup``) has SIGINT ignored, its
+    children inherit that, and Python then installs no ``KeyboardInterrupt``
+    handler: a test that sends real SIGINTs must not depend on how it was started.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -22,6 +22,7 @@ from perceptron.testing import (
     at_completed_update,
     identical,
     rig,
+    terminal_sigint,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,6 +187,7 @@ def sigint_trial(rng: np.random.Generator, path: Path) -> tuple[int, int, int]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=terminal_sigint,
     )
     assert child.stdout is not None
     child.stdout.readline()

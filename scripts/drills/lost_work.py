@@ -40,7 +40,7 @@ from perceptron.cli import main as cli
 from perceptron.io import checkpoint as checkpoint_module
 from perceptron.io.model import load_with_meta
 from perceptron.report.plots import plotting_available
-from perceptron.testing import identical, write_csv
+from perceptron.testing import identical, terminal_sigint, write_csv
 
 KINDS = ("targets", "ckpt_fail", "sigint2", "launch", "long")
 TRAIN = ["--layers", "6,3", "--lr", "0.5", "--seed", "1"]
@@ -123,11 +123,6 @@ def _command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "perceptron_main"]
 
 
-def _default_sigint() -> None:
-    """In the child: Ctrl-C as in a terminal, even when the drill runs with it ignored (&)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _sigint2(rng: np.random.Generator, folder: Path) -> bool:
     model = folder / "sigint2.npz"
     model.unlink(missing_ok=True)
@@ -135,7 +130,7 @@ def _sigint2(rng: np.random.Generator, folder: Path) -> bool:
         [*_command(), "train", "--data", "spiral", "--layers", "200,3", "--lr", "0.5",
          "--epochs", "1000000", "--save", str(model)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
-        preexec_fn=_default_sigint,
+        preexec_fn=terminal_sigint,
     )  # fmt: skip
     assert child.stdout is not None
     for line in child.stdout:
@@ -157,7 +152,7 @@ def _launch(rng: np.random.Generator, folder: Path) -> bool:
     child = subprocess.Popen(
         [*_command(), "train", "--epochs", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
-        preexec_fn=_default_sigint,
+        preexec_fn=terminal_sigint,
     )  # fmt: skip
     time.sleep(float(rng.uniform(0.03, 0.3)))
     child.send_signal(signal.SIGINT)
