@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perceptron as pc
-from perceptron.testing import Bomb, rig, terminal_sigint
+from perceptron.testing import Bomb, finish, rig, terminal_sigint
 
 ROOT = Path(__file__).resolve().parent.parent
 X, LABELS = pc.spiral(8, 3, rng=0)
@@ -210,7 +210,7 @@ def test_a_real_sigint_stops_at_a_completed_update(tmp_path: Path, delay: float)
     assert child.stdout.readline().strip() == "ready"
     time.sleep(delay)
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    out, err = finish(child, 60)
     assert child.returncode == 130, err
     updates, epochs = (int(v) for v in out.split())
     assert epochs * BATCHES <= updates <= (epochs + 1) * BATCHES
@@ -235,7 +235,7 @@ def test_ctrl_c_in_the_command_line_saves_and_exits_130(tmp_path: Path) -> None:
         if line.startswith("Epoch 1:"):
             break
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    out, err = finish(child, 60)
     assert child.returncode == 130, (out, err)
     assert "interrupted after" in err and "saved the network" in err, err
     net = pc.load(model)
@@ -400,7 +400,7 @@ def test_a_second_ctrl_c_does_not_lose_the_save(tmp_path: Path, gap: float) -> N
     child.send_signal(signal.SIGINT)
     time.sleep(gap)
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+    out, err = finish(child, 60)
     # 130, or killed by the second SIGINT itself once the work was done and Python was
     # leaving (its handlers are then the system's): interrupted either way.
     assert child.returncode in (130, -signal.SIGINT), (out, err)

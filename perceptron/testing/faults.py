@@ -7,6 +7,7 @@ a network, and whether it sits at a completed update (sums zero).
 from __future__ import annotations
 
 import signal
+import subprocess
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -143,3 +144,17 @@ def terminal_sigint() -> None:
     handler: a test that sends real SIGINTs must not depend on how it was started.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def finish(child: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """``child.communicate(timeout)``, but a child that does not end in time is killed.
+
+    Raises ``subprocess.TimeoutExpired`` after the kill, so a test that fails leaves
+    no process training behind it.
+    """
+    try:
+        return child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise

@@ -20,6 +20,7 @@ from perceptron.testing import (
     FailingAdam,
     FailingSGD,
     at_completed_update,
+    finish,
     identical,
     rig,
     terminal_sigint,
@@ -193,7 +194,10 @@ def sigint_trial(rng: np.random.Generator, path: Path) -> tuple[int, int, int]:
     child.stdout.readline()
     time.sleep(float(rng.uniform(0.0, 0.8 * duration)))
     child.send_signal(signal.SIGINT)
-    child.communicate(timeout=120)
+    try:
+        finish(child, 120)
+    except subprocess.TimeoutExpired:
+        return 0, 0, 0
     interrupted = int(child.returncode in (130, 131))
     ok = interrupted and identical(_sigint_job(engine, path)[0], reference)
     path.unlink(missing_ok=True)

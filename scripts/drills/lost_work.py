@@ -40,7 +40,7 @@ from perceptron.cli import main as cli
 from perceptron.io import checkpoint as checkpoint_module
 from perceptron.io.model import load_with_meta
 from perceptron.report.plots import plotting_available
-from perceptron.testing import identical, terminal_sigint, write_csv
+from perceptron.testing import finish, identical, terminal_sigint, write_csv
 
 KINDS = ("targets", "ckpt_fail", "sigint2", "launch", "long")
 TRAIN = ["--layers", "6,3", "--lr", "0.5", "--seed", "1"]
@@ -139,7 +139,10 @@ def _sigint2(rng: np.random.Generator, folder: Path) -> bool:
     child.send_signal(signal.SIGINT)
     time.sleep(float(rng.uniform(0, 0.03)))
     child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=120)
+    try:
+        _, err = finish(child, 120)
+    except subprocess.TimeoutExpired:
+        return False
     quiet = "Traceback" not in err and "Exception ignored" not in err
     try:
         whole = pc.load(model).sizes == [2, 200, 3]
@@ -156,7 +159,10 @@ def _launch(rng: np.random.Generator, folder: Path) -> bool:
     )  # fmt: skip
     time.sleep(float(rng.uniform(0.03, 0.3)))
     child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=120)
+    try:
+        _, err = finish(child, 120)
+    except subprocess.TimeoutExpired:
+        return False
     return child.returncode == 130 and "Traceback" not in err and err.count("\n") <= 2
 
 
