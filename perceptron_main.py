@@ -56,5 +56,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
 
 
+def _ignore_sigint() -> None:
+    """Ctrl-C ignored from now on, even if one lands while this is being set."""
+    while True:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return
+        except KeyboardInterrupt:
+            continue
+
+
+def run() -> None:
+    """The console script: :func:`main`, then exit with Ctrl-C ignored.
+
+    Once the command is done there is nothing left to interrupt; a Ctrl-C that lands
+    while Python shuts down (a second, quick one after an interrupted run, say) would
+    otherwise print "Exception ignored ... KeyboardInterrupt" from its exit handlers.
+    """
+    status = EXIT_INTERRUPTED
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _ignore_sigint()
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

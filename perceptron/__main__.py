@@ -1,8 +1,6 @@
 """``python -m perceptron``: the same command line as ``perceptron``."""
 
-import sys
-
-from .cli import main
+from perceptron_main import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -405,5 +405,6 @@ def test_a_second_ctrl_c_does_not_lose_the_save(tmp_path: Path, gap: float) -> N
     # leaving (its handlers are then the system's): interrupted either way.
     assert child.returncode in (130, -signal.SIGINT), (out, err)
     assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert model.exists(), (child.returncode, err)
     assert pc.load(model).sizes == [2, 200, 3]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -86,7 +86,7 @@ def test_an_unrelated_import_error_is_not_called_an_interrupt() -> None:
 def test_the_console_script_is_the_launcher() -> None:
     scripts = metadata.entry_points(group="console_scripts")
     (entry,) = [e for e in scripts if e.name == "perceptron"]
-    assert entry.value == "perceptron_main:main"
+    assert entry.value == "perceptron_main:run"
 
 
 def test_a_command_started_with_ctrl_c_ignored_keeps_it_ignored() -> None:
@@ -103,3 +103,25 @@ def test_a_command_started_with_ctrl_c_ignored_keeps_it_ignored() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("perceptron ") and done.stderr == ""
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["train", "--data", "xor", "--epochs", "2"]])
+def test_a_ctrl_c_while_python_exits_is_ignored(argv: list[str]) -> None:
+    # A real SIGINT sent from an exit handler: it lands while Python shuts down, as
+    # the second of two quick Ctrl-Cs can. The command's work is done by then.
+    child = textwrap.dedent(
+        f"""
+        import atexit, os, signal, sys
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal starts it
+        atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))
+        sys.argv = ["perceptron", *{argv!r}]
+        import perceptron_main
+        perceptron_main.run()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr == ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from .data import Dataset, load_data, predicted, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
 from .report import write_report
+from .signals import first_ctrl_c_only, ignoring_sigint
 
 OPTIMIZER_TEXT = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 
@@ -194,7 +194,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = Progress(data, sys.stdout.isatty())
     Y_test = targets(data.y_test, net.outputdim, data.classes)
     started = time.perf_counter()
-    try:
+    with first_ctrl_c_only(), _training_ends(args, data, net, progress, lr) as ended:
         history = sgd(
             net,
             data.X_train,
@@ -212,14 +212,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             checkpoint=args.checkpoint,
             on_batch=progress.on_batch if progress.tty else None,
         )
-    except KeyboardInterrupt as interrupt:
-        progress.clear()
-        return _interrupted(args, data, net, getattr(interrupt, "history", History()), lr)
-    except CheckpointWriteError as failure:
-        progress.clear()
-        error(str(failure))
-        _interrupted(args, data, net, getattr(failure, "history", History()), lr, "stopped")
-        return EXIT_FAILURE
+    if ended:
+        return ended[0]
     elapsed = time.perf_counter() - started
     _finish(args, data, net, history, lr, elapsed)
     if args.report is not None:
@@ -258,17 +252,22 @@ def _finish(
 
 
 @contextmanager
-def ignoring_sigint() -> Iterator[None]:
-    """Ctrl-C ignored while the body runs (main thread only), then as before."""
+def _training_ends(
+    args: argparse.Namespace, data: Dataset, net: Network, progress: Progress, lr: float
+) -> Iterator[list[int]]:
+    """Around ``sgd``: an interrupt or a failed checkpoint saves what was done (--save)
+    and puts the exit status in the yielded list; a normal end leaves it empty."""
+    ended: list[int] = []
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        yield ended
+    except KeyboardInterrupt as interrupt:
+        progress.clear()
+        ended.append(_interrupted(args, data, net, getattr(interrupt, "history", History()), lr))
+    except CheckpointWriteError as failure:
+        progress.clear()
+        error(str(failure))
+        _interrupted(args, data, net, getattr(failure, "history", History()), lr, "stopped")
+        ended.append(EXIT_FAILURE)
 
 
 def _interrupted(
