@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from perceptron.io.csvfile import CSVError, read_csv, read_csv_features
+from perceptron.io.csvfile import CSVError, read_csv, read_csv_features, read_labelled
 
 
 def _write(path: Path, text: str) -> Path:
@@ -94,3 +94,17 @@ def test_label_name_without_header_and_missing_file(tmp_path: Path):
     binary.write_bytes(b"\xff\xfe\x00\x81,1\n")
     with pytest.raises(CSVError):
         read_csv(binary)
+
+
+def test_a_spreadsheets_csv_reads_as_it_looks(tmp_path: Path) -> None:
+    # A byte-order mark, CRLF line ends, a blank line, spaces after commas, quoted names.
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        b'\xef\xbb\xbf"sepal length", "sepal width",species\r\n5.1, 3.5,setosa\r\n\r\n'
+        b'4.9,3.0, setosa \r\n6.3,3.3,"virginica"\r\n5.8, 2.7, "virginica"\r\n'
+    )
+    table = read_labelled(path)
+    assert table.header == ["sepal length", "sepal width", "species"]
+    np.testing.assert_array_equal(table.X, [[5.1, 3.5], [4.9, 3.0], [6.3, 3.3], [5.8, 2.7]])
+    labels, names = table.classes()
+    assert names == ["setosa", "virginica"] and labels.tolist() == [0, 0, 1, 1]

@@ -52,7 +52,8 @@ def _is_number(cell: str) -> bool:
 
 def _rows(source: Path, handle: IO[str], delimiter: str) -> Iterator[Row]:
     """The non-blank rows of an open file, parsed one at a time."""
-    reader = csv.reader(handle, delimiter=delimiter)
+    # skipinitialspace: `1, "a b"` is the cell a b, as spreadsheets write it, not "a b" quoted.
+    reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
     line = 0
     while True:
         try:
