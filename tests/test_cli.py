@@ -352,3 +352,23 @@ def test_mnist_script_quick(scripts_dir: Path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "784-30-10" in done.stdout and "94.58%" in done.stdout
     assert "expected to be lower" in done.stdout
+
+
+@pytest.mark.parametrize("scale", [1.0, 255.0])
+def test_train_says_when_csv_inputs_are_far_from_unit_scale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], scale: float
+) -> None:
+    # Raw pixels (0-255) saturate the sigmoids: the run goes on, and says what to change.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, size=(60, 3)) * [1.0, scale, 1.0]
+    y = (X[:, 0] > 0.5).astype(int)
+    path = tmp_path / "pixels.csv"
+    rows = [",".join(f"{v:.3f}" for v in row) + f",{k}" for row, k in zip(X, y, strict=True)]
+    path.write_text("a,bright,c,label\n" + "\n".join(rows) + "\n")
+    assert cli.main(["train", "--data", str(path), "--layers", "4,2", "--epochs", "1"]) == 0
+    err = capsys.readouterr().err
+    if scale > 10:
+        assert "note: the inputs reach" in err and "(column 'bright')" in err
+        assert "scale or standardise the columns" in err
+    else:
+        assert "inputs reach" not in err

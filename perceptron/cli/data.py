@@ -271,3 +271,25 @@ def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> 
             f"--data: the data has {data.classes} classes, the model only {net.outputdim} outputs"
         )
     return data
+
+
+#: Inputs larger than this saturate a sigmoid or tanh unit from the first sample on.
+LARGE_INPUT = 10.0
+
+
+def scale_note(data: Dataset) -> str | None:
+    """A note when a CSV file's inputs are far from unit scale (raw pixels 0-255, say).
+
+    The network is trained on them as they are; the note says what to change.
+    """
+    if data.prepare or not len(data.X_train):
+        return None  # the built-in data sets are prepared already
+    largest = np.abs(data.X_train).max(axis=0)
+    column = int(largest.argmax())
+    if largest[column] <= LARGE_INPUT:
+        return None
+    name = f"{data.features[column]!r}" if data.features else f"{column + 1}"
+    return (
+        f"note: the inputs reach {largest[column]:g} (column {name}); a network learns best "
+        "from inputs of about -1 to 1: scale or standardise the columns before training"
+    )

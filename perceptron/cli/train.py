@@ -29,7 +29,7 @@ from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
 from ..report.plots import FORMATS, plotting_available, write_curves
 from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
-from .data import Dataset, load_data, predicted, targets
+from .data import Dataset, load_data, predicted, scale_note, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
 from .report import write_report
@@ -181,6 +181,8 @@ def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dic
 def cmd_train(args: argparse.Namespace) -> int:
     plot = check_outputs(args)
     data = load_data(args.data, seed=args.seed, label=args.label, task=args.task)
+    if hint := scale_note(data):
+        note(hint)
     resolve_task(args, data)
     rng = np.random.default_rng(args.seed)
     net = build(args, data, rng)
