@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 
@@ -27,15 +27,10 @@ class _FirstCtrlC:
 
 
 @contextmanager
-def first_ctrl_c_only() -> Iterator[None]:
-    """While the body runs, the first Ctrl-C interrupts it and any later one is ignored.
-
-    Two Ctrl-Cs in quick succession would otherwise interrupt the handling of the
-    first, before the interrupted run is saved. ``sgd``'s own guard hands a Ctrl-C
-    on to this handler, so its updates stay whole as before.
-    """
+def _sigint_handler(handler: Any) -> Iterator[None]:
+    """``handler`` for SIGINT while the body runs (main thread only), then as before."""
     try:
-        previous = signal.signal(signal.SIGINT, _FirstCtrlC())
+        previous = signal.signal(signal.SIGINT, handler)
     except ValueError:  # not the main thread: no signals to handle
         previous = None
     try:
@@ -45,15 +40,16 @@ def first_ctrl_c_only() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
-@contextmanager
-def ignoring_sigint() -> Iterator[None]:
+def first_ctrl_c_only() -> AbstractContextManager[None]:
+    """While the body runs, the first Ctrl-C interrupts it and any later one is ignored.
+
+    Two Ctrl-Cs in quick succession would otherwise interrupt the handling of the
+    first, before the interrupted run is saved. ``sgd``'s own guard hands a Ctrl-C
+    on to this handler, so its updates stay whole as before.
+    """
+    return _sigint_handler(_FirstCtrlC())
+
+
+def ignoring_sigint() -> AbstractContextManager[None]:
     """Ctrl-C ignored while the body runs (main thread only), then as before."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    return _sigint_handler(signal.SIG_IGN)
