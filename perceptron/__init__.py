@@ -9,7 +9,6 @@ from .activations import Activation, identity, relu, sigmoid, softmax, tanh
 from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
 from .errors import TrainingDiverged
-from .fit import sgd
 from .gradcheck import gradient_check
 from .history import History
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
@@ -23,7 +22,7 @@ from .metrics import accuracy, predict, regression_scores
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
 from .report.summary import summary
-from .train import backpropagate, feedforward, update
+from .training import backpropagate, feedforward, fit, sgd, update
 from .version import __version__
 
 __all__ = [
@@ -48,6 +47,7 @@ __all__ = [
     "backpropagate",
     "cross_entropy",
     "feedforward",
+    "fit",
     "from_torch",
     "glorot_normal",
     "gradient_check",

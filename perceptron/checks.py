@@ -142,3 +142,40 @@ def check_probability_columns(y: NDArray[Any], name: str) -> None:
             f"{int(bad.sum())} target(s) are not, the first (number {first}) sums to "
             f"{float(sums[first]):.6g} with smallest entry {float(y[:, first].min()):.6g}"
         )
+
+
+def targets(net: Any, Y: Any, name: str) -> NDArray[Any]:
+    """Y (N×m) checked against the network's output size and its cost."""
+    rows = as_rows(Y, net.outputdim, name, net.dtype)
+    if net.cost.probability_targets:
+        check_probability_columns(rows.T, name)
+    return rows
+
+
+def training_data(
+    net: Any, X: Any, Y: Any, validation: Any
+) -> tuple[NDArray[Any], NDArray[Any], tuple[NDArray[Any], NDArray[Any]] | None]:
+    """X (N×k), Y (N×m) and the optional pair (Xv, Yv) of an ``sgd`` call, checked."""
+    pairs = [(X, Y, "X", "Y")]
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError("validation: expected a pair (Xv, Yv)")
+        pairs.append((validation[0], validation[1], "validation X", "validation Y"))
+    checked = []
+    for rows, labels, x_name, y_name in pairs:
+        Xa = as_rows(rows, net.inputdim, x_name, net.dtype)
+        Ya = targets(net, labels, y_name)
+        if len(Xa) != len(Ya):
+            raise ValueError(
+                f"{x_name} and {y_name}: expected the same number of rows, "
+                f"got {len(Xa)} and {len(Ya)}"
+            )
+        checked.append((Xa, Ya))
+    return checked[0][0], checked[0][1], (checked[1] if validation is not None else None)
+
+
+def check_callable(value: Any, name: str) -> Any:
+    """None or a callable."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
+    return value

@@ -9,7 +9,7 @@ import numpy as np
 
 from .checks import as_column, check_real
 from .network import Network, check_weights
-from .train import backpropagate, feedforward, loss
+from .training import backpropagate, feedforward, loss
 from .types import Array
 
 

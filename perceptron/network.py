@@ -1,7 +1,7 @@
 """The network's state: ``Layer`` and ``Network`` dataclasses, and ``add_layer``.
 
 As in the Julia article, state lives in mutable structs and the steps of
-training are free functions (``perceptron.train``). A layer l holds
+training are free functions (``perceptron.training``). A layer l holds
 
 * ``weights`` W (out×in) and ``bias`` b (out×1);
 * the caches of the last forward pass, ``linear_out`` z = W a_prev + b and
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .activations import Activation, get_activation, relu
+from .activations import Activation, get_activation
 from .checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int
-from .costs import Cost, cross_entropy, get_cost
-from .initializers import Initializer, get_initializer, glorot_normal, he_normal
+from .costs import Cost, get_cost
+from .initializers import Initializer, get_initializer
 from .types import Array
 
 
@@ -92,6 +92,8 @@ class Network:
     cost: Cost
     dtype: DTypeLike = np.float64
     layers: list[Layer] = field(default_factory=list)
+    #: The input x of the last ``feedforward`` (k×1), as the layers cache its z and a.
+    last_input: Array | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         self.inputdim = check_int(self.inputdim, "inputdim", 1, MAX_UNITS)
@@ -165,8 +167,8 @@ def check_weights(net: Network) -> None:
 
 
 def default_initializer(activation: Activation) -> Initializer:
-    """He normal under relu, Glorot normal otherwise."""
-    return he_normal if activation == relu else glorot_normal
+    """The initializer the activation asks for (He normal for relu, Glorot normal otherwise)."""
+    return get_initializer(activation.init)
 
 
 def add_layer(
@@ -236,7 +238,7 @@ def network(
     net = Network(sizes[0], get_cost(cost), dtype=dtype)
     last = output_activation
     if last is None:
-        last = "softmax" if net.cost == cross_entropy else activation
+        last = "softmax" if net.cost.probability_targets else activation
     for i, size in enumerate(sizes[1:]):
         act = last if i == len(sizes) - 2 else activation
         add_layer(net, size, act, init=init, rng=generator)

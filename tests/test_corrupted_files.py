@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import perceptron as pc
 from perceptron.io import model as persistence
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
-from perceptron.testing import IDX_TYPES, mutate, parse_idx
+from rigging import IDX_TYPES, mutate, parse_idx
 
 ROOT = Path(__file__).resolve().parent.parent
 

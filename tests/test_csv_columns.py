@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perceptron.cli import main
-from perceptron.testing import write_csv
+from rigging import write_csv
 
 NAMES = ["alpha", "beta", "gamma"]
 

@@ -40,7 +40,6 @@ RANKS = (
     ("perceptron.io", 8),
     ("perceptron.fit", 9),
     ("perceptron.interop", 9),
-    ("perceptron.testing", 10),
     ("perceptron.report", 10),
     ("perceptron.sklearn", 10),
     ("perceptron.cli", 11),

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import perceptron as pc
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
-from perceptron.testing import prepared_net, same, snapshot
+from rigging import prepared_net, same, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from ..activations import ACTIVATIONS
 from ..checks import check_int, check_real
 from ..costs import COSTS
-from ..engines import ENGINES
+from ..engines import ENGINE_NAMES
 from ..version import __version__
 from .console import PROG, UsageError
 
@@ -180,7 +180,7 @@ def _train_parser(commands: Any) -> None:
     add(
         "--engine",
         default="sample",
-        choices=tuple(ENGINES),
+        choices=ENGINE_NAMES,
         help="reference: the four functions literally; sample: the same per-sample loop, "
         "faster; batch: a mini-batch as one matrix (fastest for large batches)",
     )

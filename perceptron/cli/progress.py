@@ -6,9 +6,8 @@ import sys
 
 import numpy as np
 
-from ..fit import evaluate_loss
 from ..history import History
-from ..metrics import regression_scores
+from ..metrics import evaluate_loss, regression_scores
 from ..network import Network
 from .console import number, out
 from .data import Dataset, predicted, targets

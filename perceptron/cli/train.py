@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from ..costs import COSTS, cross_entropy
-from ..fit import sgd
 from ..history import History
 from ..interrupts import sigint_held
 from ..io.checkpoint import CheckpointWriteError
@@ -28,6 +27,7 @@ from ..metrics import regression_scores
 from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
 from ..report.plots import FORMATS, plotting_available, write_curves
+from ..training import sgd
 from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
 from .data import Dataset, load_data, predicted, scale_note, targets
 from .parser import DEFAULT_LR

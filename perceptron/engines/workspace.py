@@ -9,7 +9,7 @@ one matrix product each::
     dC_dW_l = Σ_j δ_j a_{l−1,j}ᵀ = D_lᵀ A_{l−1}        dC_db_l = Σ_j δ_j
 
 and :meth:`Workspace.step` hands their means to the optimizer exactly as
-:func:`perceptron.train.update` does. The network is only read (weights,
+:func:`perceptron.training.update` does. The network is only read (weights,
 biases, activations, cost) and written through its public fields: the step
 moves ``weights`` and ``bias``, and :meth:`Workspace.finish` leaves the caches
 holding the last sample pushed forward, with the sums at zero.
@@ -21,12 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import Backward, Forward
-from ..costs import DeltaInto
-from ..interrupts import InterruptGuard, sigint_held
 from ..network import Network
 from ..optimizers import Optimizer
 from ..types import Array
+from .kernels import Backward, DeltaInto, Forward, activation_kernels, delta_kernel, squares_factor
 
 # Both engines work through a mini-batch in blocks of at most this many rows,
 # which bounds the buffers (784 inputs: 512 rows of float64 = 3.2 MB).
@@ -71,7 +69,7 @@ class Workspace:
             grad_bias = self.flat_grads[begin + w : begin + w + b].reshape(layer.bias.shape)
             begin += w + b
             rows = (capacity, layer.outsize)
-            forward, backward = layer.activation.kernels()
+            forward, backward = activation_kernels(layer.activation)
             Z, A, D, G, T = (np.empty(rows, dtype=dtype) for _ in range(5))
             self.stages.append(
                 Stage(
@@ -92,8 +90,8 @@ class Workspace:
         last = layers[-1]
         self.cost = net.cost
         self.output = last.activation
-        self.delta: DeltaInto = net.cost.delta_into(last.activation)
-        self.squares = net.cost.squares(last.outsize) if net.cost.squares else 0.0
+        self.delta: DeltaInto = delta_kernel(net.cost, last.activation)
+        self.squares = squares_factor(net.cost, last.outsize)
         self.product: list[Array | None] = [None] * len(layers)
         self.arrays = [(layer.weights, layer.bias) for layer in layers]
         self.samples = 0  # rows summed into the gradients since the last step
@@ -167,14 +165,8 @@ class Workspace:
         self.samples += n
         self.last_row = n - 1
 
-    def step(
-        self,
-        lr: float,
-        optimizer: Optimizer,
-        l2_scale: float = 0.0,
-        guard: InterruptGuard | None = None,
-    ) -> None:
-        """θ ← θ − Δ from the mean gradients, as ``update`` does (all or nothing)."""
+    def step(self, lr: float, optimizer: Optimizer, l2_scale: float = 0.0) -> None:
+        """θ ← θ − Δ from the mean gradients (+ l2_scale·W), as ``update`` does (all or nothing)."""
         np.divide(self.flat_grads, self.samples, out=self.flat_grads)  # g = Σ / n
         params, grads = [], []
         for layer, stage in zip(self.net.layers, self.stages, strict=True):
@@ -183,9 +175,7 @@ class Workspace:
             params += [layer.weights, layer.bias]
             grads += [stage.grad_weights, stage.grad_bias]
         self.samples = 0
-        with guard.critical() if guard is not None else sigint_held():
-            optimizer.bind(self.net)
-            optimizer.step(params, grads, lr)
+        optimizer.step(params, grads, lr)
 
     def finish(self) -> None:
         """Leave the caches as the reference path would: the last sample's z, a and δ."""

@@ -29,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,6 @@ from ..history import EarlyStopping, History
 from ..interrupts import sigint_held
 from ..network import Network
 from ..optimizers import Optimizer
-from ..plan import Plan
 from ..types import Array
 from .history_file import read_history, write_record
 from .npz import ModelFileError, read_npz_checked, write_npz_atomic
@@ -66,6 +67,23 @@ class CheckpointWriteError(OSError):
         self.epochs_done = epochs_done
 
 
+@dataclass
+class RunSettings:
+    """What a checkpoint must match to be resumed: the data and settings of the ``sgd`` call."""
+
+    X: Array
+    Y: Array
+    validation: tuple[Array, Array] | None
+    rng: np.random.Generator
+    batchsize: int
+    epochs: int
+    engine: str
+    shuffle: bool
+    lr: float
+    l2_scale: float
+    patience: int | None
+
+
 def _digest(array: Array) -> str:
     """SHA-256 of the array's bytes (C order), to tell data sets apart."""
     return hashlib.sha256(np.ascontiguousarray(array).data.cast("B")).hexdigest()
@@ -75,7 +93,7 @@ def _is_int(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _fingerprint(plan: Plan) -> dict[str, Any]:
+def _fingerprint(plan: RunSettings) -> dict[str, Any]:
     validation = None
     if plan.validation is not None:
         Xv, Yv = plan.validation
@@ -99,7 +117,7 @@ def _fingerprint(plan: Plan) -> dict[str, Any]:
 class Checkpointer:
     """Save and restore the state of one ``sgd`` run at ``path``."""
 
-    def __init__(self, path: Any, net: Network, plan: Plan, optimizer: Optimizer) -> None:
+    def __init__(self, path: Any, net: Network, optimizer: Optimizer, plan: RunSettings) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(
                 f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
@@ -111,7 +129,6 @@ class Checkpointer:
         if self.path.is_dir():
             raise ValueError(f"checkpoint: {str(self.path)!r} is a folder; give a file name")
         self.net, self.plan, self.optimizer = net, plan, optimizer
-        optimizer.bind(net)  # its state arrays exist (zeros) from now on
         self.header = {
             "format": FORMAT,
             "version": VERSION,
@@ -124,6 +141,14 @@ class Checkpointer:
             "optimizer": optimizer.config(),
             "fingerprint": _fingerprint(plan),
         }
+
+    def callback(self, early: EarlyStopping) -> Callable[[int, History, Network], None]:
+        """An ``on_epoch`` callback that saves the run after each epoch."""
+
+        def save(epoch: int, history: History, net: Network) -> None:
+            self.save(epoch + 1, history, early)
+
+        return save
 
     # -- writing ------------------------------------------------------------------
     def save(self, epochs_done: int, history: History, early: EarlyStopping) -> None:
@@ -209,7 +234,9 @@ class Checkpointer:
             if not np.isfinite(array).all():
                 raise ModelFileError(f"{self.path}: array {name!r} holds non-finite values")
         run = header["run"]
-        records = read_history(self.history_path, run["epochs_done"], self.plan)
+        records = read_history(
+            self.history_path, run["epochs_done"], self.plan.validation is not None
+        )
         state = {k[len("opt_") :]: v for k, v in arrays.items() if k.startswith("opt_")}
         best = None
         if run["has_best"]:
@@ -236,7 +263,7 @@ class Checkpointer:
         return max(done, self.plan.epochs) if history.stopped_early else done
 
 
-def _check_run(run: Any, plan: Plan) -> dict[str, Any]:
+def _check_run(run: Any, plan: RunSettings) -> dict[str, Any]:
     """The header's "run" entry, every field checked."""
     bad = ModelFileError("invalid run state in the checkpoint header")
     if not isinstance(run, dict):

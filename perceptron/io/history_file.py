@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from ..history import History
-from ..plan import Plan
 from .npz import ModelFileError
 
 MAGIC = b"PERCEPTRON-HIST1"
@@ -43,7 +42,7 @@ def write_record(path: Path, epoch: int, history: History) -> None:
         os.close(fd)
 
 
-def read_history(path: Path, epochs: int, plan: Plan) -> list[list[float]]:
+def read_history(path: Path, epochs: int, validated: bool) -> list[list[float]]:
     """The first ``epochs`` records as four lists (loss, val_loss, val_accuracy, time).
 
     Validation lists are empty when the run has no validation set.
@@ -65,6 +64,6 @@ def read_history(path: Path, epochs: int, plan: Plan) -> list[list[float]]:
         )
     table = np.frombuffer(data, dtype=RECORD).reshape(epochs, FIELDS)
     columns = [table[:, i].tolist() for i in range(FIELDS)]
-    if plan.validation is None:
+    if not validated:
         columns[1] = columns[2] = []
     return columns

@@ -29,7 +29,7 @@ from ..activations import softmax
 from ..checks import as_column, check_real
 from ..costs import cross_entropy
 from ..network import Layer, Network
-from ..train import backpropagate, feedforward, loss, update
+from ..training import backpropagate, feedforward, loss, update
 from ..types import Array
 
 #: the MNIST article's worked example: the 1-1-1 network and its sample.

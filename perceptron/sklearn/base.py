@@ -27,15 +27,15 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from ..activations import Activation
 from ..costs import Cost
 from ..datasets import stratified_split
-from ..fit import sgd
+from ..engines import ENGINE_NAMES
 from ..history import History
 from ..initializers import Initializer
 from ..metrics import forward_rows
 from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
+from ..training import sgd
 from ..types import Array
 
-ENGINES = ("reference", "sample", "batch")
 DTYPES = ("float64", "float32")
 
 
@@ -139,8 +139,8 @@ class NetworkEstimator(BaseEstimator):
         self._hidden()
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer: expected 'sgd' or 'adam', got {self.optimizer!r}")
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine: expected one of {ENGINES}, got {self.engine!r}")
+        if self.engine not in ENGINE_NAMES:
+            raise ValueError(f"engine: expected one of {ENGINE_NAMES}, got {self.engine!r}")
         if str(self.dtype) not in DTYPES:
             raise ValueError(f"dtype: expected 'float64' or 'float32', got {self.dtype!r}")
         for name in ("early_stopping", "shuffle", "warm_start"):

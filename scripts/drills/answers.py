@@ -29,7 +29,7 @@ import numpy as np
 
 import perceptron as pc
 from perceptron.cli import main as cli
-from perceptron.testing import write_csv
+from rigging import write_csv
 
 KINDS = ("columns", "renamed", "subset", "pairing", "diverge", "save")
 NAMES = ["a", "b", "c", "d"]

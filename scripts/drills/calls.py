@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 import perceptron as pc
-from perceptron.testing import (
+from rigging import (
     prepared_net,
     same,
     snapshot,

@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 
 import perceptron as pc
-from perceptron.testing import (
+from rigging import (
     IDX_TYPES,
     mutate,
     parse_idx,
 )
-from perceptron.testing import params as weights
+from rigging import params as weights
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 import perceptron as pc
-from perceptron.testing import (
+from rigging import (
     Bomb,
     FailingAdam,
     FailingSGD,
