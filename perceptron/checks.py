@@ -155,7 +155,11 @@ def targets(net: Any, Y: Any, name: str) -> NDArray[Any]:
 def training_data(
     net: Any, X: Any, Y: Any, validation: Any
 ) -> tuple[NDArray[Any], NDArray[Any], tuple[NDArray[Any], NDArray[Any]] | None]:
-    """X (N×k), Y (N×m) and the optional pair (Xv, Yv) of an ``sgd`` call, checked."""
+    """X (N×k), Y (N×m) and the optional pair (Xv, Yv) of an ``sgd`` call, checked
+    (and the output layer against the cost: cross-entropy needs a softmax)."""
+    problem = net.cost.check_output(net.layers[-1].activation) if net.cost.check_output else None
+    if problem is not None:
+        raise ValueError(f"net: {problem}")
     pairs = [(X, Y, "X", "Y")]
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
@@ -172,6 +176,13 @@ def training_data(
             )
         checked.append((Xa, Ya))
     return checked[0][0], checked[0][1], (checked[1] if validation is not None else None)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """True or False (numpy's bool too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")
+    return bool(value)
 
 
 def check_callable(value: Any, name: str) -> Any:

@@ -45,10 +45,11 @@ from .types import Array
 if TYPE_CHECKING:
     from .network import Network
 
-DIVERGED = (
-    "the gradient, the step or the optimizer's state is not finite; the network keeps its "
-    "last finite weights. Try a smaller lr, another cost or initializer, or scale the inputs"
+KEEPS = (
+    "the network keeps its last finite weights. Try a smaller lr, another cost or "
+    "initializer, or scale the inputs"
 )
+DIVERGED = "the gradient, the step or the optimizer's state is not finite; " + KEEPS
 State = dict[str, list[Array]]
 
 
@@ -172,6 +173,17 @@ class Optimizer:
     def config(self) -> dict[str, Any]:
         """Name and hyper-parameters (for checkpoints and the command line)."""
         return {"name": type(self).__name__, "decay": self.decay}
+
+
+def check_optimizer(optimizer: object, net: Network) -> None:
+    """Refuse anything but None or an :class:`Optimizer` free to update ``net``."""
+    if optimizer is None:
+        return
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer: expected SGD(...), Adam(...) or None, got {type(optimizer).__name__}"
+        )
+    optimizer.check_network(net)
 
 
 class SGD(Optimizer):

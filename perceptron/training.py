@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -31,27 +31,20 @@ import numpy as np
 from .checks import (
     as_column,
     as_generator,
+    check_bool,
     check_callable,
     check_int,
     check_probability_columns,
     check_real,
     training_data,
 )
-from .engines import ENGINE_NAMES, Engine, make_engine
+from .engines import Engine, check_engine, engine_for
 from .errors import TrainingDiverged
-from .history import EarlyStopping, History
+from .history import EarlyStopping, History, OnBatch, OnEpoch, end_epoch
 from .interrupts import InterruptGuard
-from .metrics import evaluate_loss
 from .network import Network, check_weights
-from .optimizers import SGD, Optimizer
+from .optimizers import DIVERGED, KEEPS, SGD, Optimizer, check_optimizer
 from .types import Array
-
-OnEpoch = Callable[[int, History, Network], Any]
-OnBatch = Callable[[int, int, int], Any]
-DIVERGED = (
-    "the network keeps its last finite weights. Try a smaller lr, another cost or "
-    "initializer, or scale the inputs"
-)
 
 
 def feedforward(net: Network, x: Any) -> Array:
@@ -128,10 +121,7 @@ def update(net: Network, lr: float, optimizer: Optimizer | None = None) -> None:
     """
     check_weights(net)
     lr = check_real(lr, "lr", positive=True)
-    if optimizer is not None and not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            f"optimizer: expected SGD(...), Adam(...) or None, got {type(optimizer).__name__}"
-        )
+    check_optimizer(optimizer, net)
     n = net.accumulated
     if n == 0:
         raise ValueError("net: nothing accumulated since the last update; call backpropagate first")
@@ -142,10 +132,10 @@ def update(net: Network, lr: float, optimizer: Optimizer | None = None) -> None:
         optimizer.step(params, grads, lr)
     else:
         if not _finite_step(net, lr, n):
-            raise TrainingDiverged("the gradient or the step is not finite; " + DIVERGED)
+            raise TrainingDiverged(DIVERGED)
         for layer in net.layers:
-            layer.weights -= lr * layer.dC_dweights / n
-            layer.bias -= lr * layer.dC_dbias / n
+            layer.weights -= lr * (layer.dC_dweights / n)
+            layer.bias -= lr * (layer.dC_dbias / n)
     zero_sums(net)
 
 
@@ -157,12 +147,19 @@ def zero_sums(net: Network) -> None:
         layer.accumulated = 0
 
 
+def add_l2(net: Network, l2_scale: float) -> None:
+    """Add the L2 penalty's gradient, l2_scale·W for each sample summed, to the sums."""
+    if l2_scale:
+        for layer in net.layers:
+            layer.dC_dweights += (l2_scale * layer.accumulated) * layer.weights
+
+
 def _finite_step(net: Network, lr: float, n: int) -> bool:
     """Whether plain SGD's step leaves every weight and bias finite (checked first)."""
     with np.errstate(over="ignore", invalid="ignore"):
         return all(
-            np.isfinite(layer.weights - lr * layer.dC_dweights / n).all()
-            and np.isfinite(layer.bias - lr * layer.dC_dbias / n).all()
+            np.isfinite(layer.weights - lr * (layer.dC_dweights / n)).all()
+            and np.isfinite(layer.bias - lr * (layer.dC_dbias / n)).all()
             for layer in net.layers
         )
 
@@ -211,7 +208,12 @@ def sgd(
     batchsize, epochs = check_int(batchsize, "batchsize", 1), check_int(epochs, "epochs", 0)
     lr, l2 = check_real(lr, "lr", positive=True), check_real(l2, "l2", nonnegative=True)
     generator = as_generator(rng)
-    _check_options(net, shuffle, optimizer, patience, validation, engine)
+    shuffle, engine = check_bool(shuffle, "shuffle"), check_engine(engine)
+    check_optimizer(optimizer, net)
+    if patience is not None:
+        check_int(patience, "patience", 1)
+        if validation is None:
+            raise ValueError("patience: early stopping needs validation=(Xv, Yv)")
     callbacks = [c for c in (check_callable(on_epoch, "on_epoch"),) if c is not None]
     on_batch = check_callable(on_batch, "on_batch")
     solver = optimizer if optimizer is not None else SGD()
@@ -222,31 +224,20 @@ def sgd(
         # The one place the loop meets a file: the checkpoint is an on_epoch callback.
         from .io.checkpoint import Checkpointer, RunSettings
 
-        settings = RunSettings(
-            X,
-            Y,
-            validation,
-            generator,
-            batchsize,
-            epochs,
-            engine,
-            bool(shuffle),
-            lr,
-            l2_scale,
-            patience,
-        )
-        saver = Checkpointer(checkpoint, net, solver, settings)
+        run = RunSettings(X, Y, validation, generator, batchsize, epochs, engine, shuffle, lr,
+                          l2_scale, patience)  # fmt: skip
+        saver = Checkpointer(checkpoint, net, solver, run)
         start = saver.resume(history, early)
-        callbacks.insert(0, saver.callback(early))
+        callbacks.insert(0, lambda epoch, history, net: saver.save(epoch + 1, history, early))
     zero_sums(net)  # sums left over from hand calls of backpropagate are not this run's
     fast: Engine | None = None
     try:
-        with InterruptGuard() as guard:
+        # Overflow is not an error here: a non-finite loss or step is (TrainingDiverged).
+        quiet = np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore")
+        with InterruptGuard() as guard, quiet:
             for epoch in range(start, epochs):
                 started, total = time.perf_counter(), 0.0
-                order = generator.permutation(N) if shuffle else np.arange(N)
-                for batch, begin in enumerate(range(0, N, bs)):
-                    rows = order[begin : begin + bs]
+                for batch, rows in enumerate(minibatches(N, bs, generator, shuffle)):
                     if engine == "reference":  # the article's loop, one column at a time
                         for j in rows:
                             x, y = X[j : j + 1].T, Y[j : j + 1].T
@@ -254,20 +245,26 @@ def sgd(
                             total += loss(net, y)
                             backpropagate(net, x, y)
                     else:
-                        fast = _engine_for(net, fast, engine, bs, solver)
+                        fast = engine_for(net, fast, engine, bs, solver)
                         total += fast.gradients(X, Y, rows)
                     if not math.isfinite(total):
                         raise TrainingDiverged(
                             f"the training loss became {total:.3g} in epoch {epoch}, "
-                            f"batch {batch}; " + DIVERGED
+                            f"batch {batch}; " + KEEPS
                         )
-                    with guard.critical():
-                        _step(net, fast, lr, optimizer, solver, l2_scale, epoch, batch)
+                    try:
+                        with guard.critical():
+                            if fast is not None:
+                                fast.step(lr, solver, l2_scale)
+                            else:
+                                add_l2(net, l2_scale)
+                                update(net, lr, optimizer)
+                    except TrainingDiverged as error:
+                        raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
                     if on_batch is not None:
                         on_batch(epoch, batch, -(-N // bs))
-                if _end_epoch(
-                    net, epoch, started, total / N, validation, patience, history, early, callbacks
-                ):
+                if end_epoch(net, epoch, started, total / N, validation, patience, history,
+                             early, callbacks):  # fmt: skip
                     break
             if patience is not None:
                 with guard.critical():
@@ -282,93 +279,18 @@ def sgd(
     return history
 
 
+def minibatches(
+    N: int, batchsize: int, rng: np.random.Generator, shuffle: bool = True
+) -> Iterator[Array]:
+    """The row numbers of each mini-batch of one epoch: a permutation of range(N) drawn
+    from ``rng`` (in order without ``shuffle``), cut every ``batchsize`` rows."""
+    order = rng.permutation(N) if shuffle else np.arange(N)
+    for begin in range(0, N, batchsize):
+        yield order[begin : begin + batchsize].copy()  # a copy: no epoch outlives its order
+
+
 def fit(
     net: Network, X: Any, Y: Any, batchsize: int, epochs: int, learningrate: float, **options: Any
 ) -> History:
     """The Julia article's ``fit!``: ``sgd`` under the article's argument names."""
     return sgd(net, X, Y, batchsize, epochs, learningrate, **options)
-
-
-def _check_options(
-    net: Network, shuffle: Any, optimizer: Any, patience: Any, validation: Any, engine: Any
-) -> None:
-    """The checks of ``sgd``'s options that convert nothing (names and messages as its own)."""
-    problem = net.cost.check_output(net.layers[-1].activation) if net.cost.check_output else None
-    if problem is not None:
-        raise ValueError(f"net: {problem}")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle: expected True or False, got {type(shuffle).__name__}")
-    if optimizer is not None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"optimizer: expected SGD(...), Adam(...) or None, got {type(optimizer).__name__}"
-            )
-        optimizer.check_network(net)
-    if patience is not None:
-        check_int(patience, "patience", 1)
-        if validation is None:
-            raise ValueError("patience: early stopping needs validation=(Xv, Yv)")
-    if not isinstance(engine, str) or engine not in ENGINE_NAMES:
-        raise ValueError(f"engine: expected one of {ENGINE_NAMES}, got {engine!r}")
-
-
-def _engine_for(
-    net: Network, fast: Engine | None, engine: str, bs: int, solver: Optimizer
-) -> Engine:
-    """The fast engine, made anew when a callback gave the layers new arrays."""
-    if fast is not None and fast.valid_for(net):
-        return fast
-    if fast is not None:
-        fast.finish()
-        solver.check_network(net)
-    return make_engine(engine, net, bs)
-
-
-def _step(
-    net: Network,
-    fast: Engine | None,
-    lr: float,
-    optimizer: Optimizer | None,
-    solver: Optimizer,
-    l2_scale: float,
-    epoch: int,
-    batch: int,
-) -> None:
-    """The update after a batch: ``update`` itself on the reference path, else the engine's."""
-    try:
-        if fast is not None:
-            fast.step(lr, solver, l2_scale)
-            return
-        if l2_scale:  # the penalty's gradient λ/N·W for each of the n samples summed
-            for layer in net.layers:
-                layer.dC_dweights += (l2_scale * layer.accumulated) * layer.weights
-        update(net, lr, optimizer)
-    except TrainingDiverged as error:
-        raise TrainingDiverged(f"epoch {epoch}, batch {batch}: {error}") from None
-
-
-def _end_epoch(
-    net: Network,
-    epoch: int,
-    started: float,
-    mean_loss: float,
-    validation: tuple[Array, Array] | None,
-    patience: int | None,
-    history: History,
-    early: EarlyStopping,
-    callbacks: list[OnEpoch],
-) -> bool:
-    """The epoch's record (validation first, so that an interrupt there leaves the
-    history's lists the same length), early stopping and the callbacks; whether to stop."""
-    if validation is not None:
-        val_loss, val_acc = evaluate_loss(net, *validation)
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_acc)
-    history.loss.append(mean_loss)
-    history.epoch_time.append(time.perf_counter() - started)
-    stop = patience is not None and early.record(
-        net, history, epoch, history.val_loss[-1], patience
-    )
-    for callback in callbacks:
-        stop = callback(epoch, history, net) is False or stop
-    return stop

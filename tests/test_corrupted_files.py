@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rigging import IDX_TYPES, mutate, parse_idx
 
 import perceptron as pc
 from perceptron.io import model as persistence
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
-from rigging import IDX_TYPES, mutate, parse_idx
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -42,9 +42,37 @@ ENGINES: dict[str, type[Engine]] = {"sample": SampleEngine, "batch": BatchEngine
 ENGINE_NAMES = ("reference", *ENGINES)
 
 
+def check_engine(engine: object) -> str:
+    """``engine`` if it names the reference loop or an engine, else a ValueError."""
+    if not isinstance(engine, str) or engine not in ENGINE_NAMES:
+        raise ValueError(f"engine: expected one of {ENGINE_NAMES}, got {engine!r}")
+    return engine
+
+
+def engine_for(
+    net: Network, current: Engine | None, name: str, batchsize: int, optimizer: Optimizer
+) -> Engine:
+    """``current``, or the engine made anew when a callback gave the layers new arrays."""
+    if current is not None and current.valid_for(net):
+        return current
+    if current is not None:
+        current.finish()
+        optimizer.check_network(net)
+    return make_engine(name, net, batchsize)
+
+
 def make_engine(name: str, net: Network, batchsize: int) -> Engine:
     """The engine called ``name`` for ``net`` and mini-batches of ``batchsize`` rows."""
     return ENGINES[name](net, batchsize)  # type: ignore[call-arg]
 
 
-__all__ = ["ENGINES", "ENGINE_NAMES", "BatchEngine", "Engine", "SampleEngine", "make_engine"]
+__all__ = [
+    "ENGINES",
+    "ENGINE_NAMES",
+    "check_engine",
+    "engine_for",
+    "BatchEngine",
+    "Engine",
+    "SampleEngine",
+    "make_engine",
+]

@@ -183,6 +183,7 @@ class Workspace:
         if self.last_row is None:
             return
         j = self.last_row
+        self.net.last_input = self.X[j].reshape(-1, 1).copy()
         for layer, stage in zip(self.net.layers, self.stages, strict=True):
             layer.linear_out = stage.Z[j].reshape(-1, 1).copy()
             layer.activated_out = stage.A[j].reshape(-1, 1).copy()

@@ -4,14 +4,10 @@
 file (the hardened format of :mod:`perceptron.io.npz`: arrays plus a JSON
 header, no pickle, written to a temporary file and renamed over PATH) holding
 
-* the weights and biases ``W0, b0, …``, and the best ones ``best_W0, …`` of
-  early stopping;
-* the optimizer's named state arrays ``opt_<name>`` (its ``state_dict``) and,
-  in the header, its config;
-* the random generator's state, so the next epoch draws the permutation an
-  uninterrupted run would draw;
-* a fingerprint of the run: the data's shapes and SHA-256 digests, batch size,
-  engine, shuffle, lr, L2, patience and the validation set.
+* the weights ``W0, b0, …`` (and early stopping's best, ``best_W0, …``);
+* the optimizer's ``state_dict`` (``opt_<name>``) and, in the header, its config;
+* the random generator's state, so the next epoch draws the same permutation;
+* a fingerprint of the run: the data's shapes and SHA-256 digests, and the settings.
 
 The per-epoch history goes to a companion file ``PATH.history``, one fixed-size
 record per epoch written in place, so a save costs the same at epoch 100,000
@@ -29,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,12 +37,13 @@ from ..network import Network
 from ..optimizers import Optimizer
 from ..types import Array
 from .history_file import read_history, write_record
-from .npz import ModelFileError, read_npz_checked, write_npz_atomic
+from .npz import ModelFileError, plain_json, read_npz_checked, write_npz_atomic
 
 Expected = dict[str, tuple[tuple[int, ...], np.dtype[Any]]]
 
 FORMAT = "perceptron-checkpoint"
 VERSION = 2
+SETTINGS = ("batchsize", "engine", "shuffle", "lr", "l2_scale", "patience")
 MAX_EPOCHS = 1 << 40
 
 
@@ -103,12 +99,7 @@ def _fingerprint(plan: RunSettings) -> dict[str, Any]:
         "Y": list(plan.Y.shape),
         "X_sha256": _digest(plan.X),
         "Y_sha256": _digest(plan.Y),
-        "batchsize": plan.batchsize,
-        "engine": plan.engine,
-        "shuffle": plan.shuffle,
-        "lr": plan.lr,
-        "l2_scale": plan.l2_scale,
-        "patience": plan.patience,
+        **{key: getattr(plan, key) for key in SETTINGS},
         "validation": validation,
         "bit_generator": type(plan.rng.bit_generator).__name__,
     }
@@ -142,14 +133,6 @@ class Checkpointer:
             "fingerprint": _fingerprint(plan),
         }
 
-    def callback(self, early: EarlyStopping) -> Callable[[int, History, Network], None]:
-        """An ``on_epoch`` callback that saves the run after each epoch."""
-
-        def save(epoch: int, history: History, net: Network) -> None:
-            self.save(epoch + 1, history, early)
-
-        return save
-
     # -- writing ------------------------------------------------------------------
     def save(self, epochs_done: int, history: History, early: EarlyStopping) -> None:
         """Write the state after ``epochs_done`` completed epochs (history record first).
@@ -179,7 +162,7 @@ class Checkpointer:
         header = dict(self.header)
         header["run"] = {
             "epochs_done": epochs_done,
-            "rng": _plain(self.plan.rng.bit_generator.state),
+            "rng": plain_json(self.plan.rng.bit_generator.state),
             "best_epoch": history.best_epoch,
             "stopped_early": history.stopped_early,
             "best_loss": early.best_loss if math.isfinite(early.best_loss) else None,
@@ -295,24 +278,13 @@ def _check_run(run: Any, plan: RunSettings) -> dict[str, Any]:
     return run
 
 
-def _plain(value: Any) -> Any:
-    """The generator's state as plain JSON (some bit generators hold arrays)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _mismatch(what: str, saved: Any, now: Any) -> CheckpointMismatchError:
     """The error for a checkpoint of another run, naming each differing field."""
+
+    def _short(value: Any) -> str:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
     if isinstance(saved, dict) and isinstance(now, dict):
         keys = [k for k in now if saved.get(k) != now[k]] + [k for k in saved if k not in now]
         detail = "; ".join(

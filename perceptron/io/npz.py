@@ -149,3 +149,14 @@ def read_npz_checked(
             f"{source}: corrupted {what} file ({type(error).__name__}: {error})"
         ) from None
     return header, arrays
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars made plain JSON (e.g. a generator's state)."""
+    if isinstance(value, dict):
+        return {str(k): plain_json(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

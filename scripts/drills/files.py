@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-import perceptron as pc
 from rigging import (
     IDX_TYPES,
     mutate,
     parse_idx,
 )
 from rigging import params as weights
+
+import perceptron as pc
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-import perceptron as pc
 from rigging import (
     Bomb,
     FailingAdam,
@@ -25,6 +23,8 @@ from rigging import (
     rig,
     terminal_sigint,
 )
+
+import perceptron as pc
 
 ROOT = Path(__file__).resolve().parents[2]
 
