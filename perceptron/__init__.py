@@ -8,9 +8,9 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
 from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
+from .epochs import History
 from .errors import TrainingDiverged
 from .gradcheck import gradient_check
-from .history import History
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
 from .interop import from_torch, to_torch
 from .io.checkpoint import CheckpointMismatchError, CheckpointWriteError
@@ -19,9 +19,9 @@ from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
 from .io.npz import ModelFileError
 from .metrics import accuracy, predict, regression_scores
-from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
-from .report.summary import summary
+from .reports.summary import summary
+from .structs import Layer, Network, add_layer, network
 from .training import backpropagate, feedforward, fit, sgd, update
 from .version import __version__
 

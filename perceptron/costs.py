@@ -55,7 +55,8 @@ class Cost:
     (∂a/∂z)ᵀ df(a, y) and f(a, y). ``check_output(activation)`` may return why
     training cannot learn with that output activation (``sgd`` refuses such a
     network before any work). ``probability_targets``: every target column must
-    be a probability vector (``sgd`` and ``backpropagate`` check it).
+    be a probability vector (``sgd`` and ``backpropagate`` check it). ``fused_with``:
+    the name of the output activation under which ``delta`` skips ∂C/∂a (δ = a − y).
     """
 
     name: str
@@ -65,6 +66,7 @@ class Cost:
     loss: Loss = field(default=None, repr=False)  # type: ignore[assignment]
     check_output: Callable[[Activation], str | None] | None = field(default=None, repr=False)
     probability_targets: bool = False
+    fused_with: str | None = None
 
     def __post_init__(self) -> None:
         if self.delta is None:
@@ -162,6 +164,7 @@ cross_entropy = Cost(
     loss=_cross_entropy_loss,
     check_output=_cross_entropy_output,
     probability_targets=True,
+    fused_with="softmax",
 )
 
 COSTS: dict[str, Cost] = {c.name: c for c in (quadratic, mse, cross_entropy)}

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .checks import as_column, check_real
-from .network import Network, check_weights
+from .structs import Network, check_weights
 from .training import backpropagate, feedforward, loss
 from .types import Array
 

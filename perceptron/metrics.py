@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .checks import as_float_array, as_rows
-from .network import Network, check_weights
+from .structs import Network, check_weights
 from .types import Array
 
 

@@ -43,7 +43,7 @@ from .errors import TrainingDiverged
 from .types import Array
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .structs import Network
 
 KEEPS = (
     "the network keeps its last finite weights. Try a smaller lr, another cost or "

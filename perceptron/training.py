@@ -39,11 +39,11 @@ from .checks import (
     training_data,
 )
 from .engines import Engine, check_engine, engine_for
+from .epochs import EarlyStopping, History, OnBatch, OnEpoch, end_epoch
 from .errors import TrainingDiverged
-from .history import EarlyStopping, History, OnBatch, OnEpoch, end_epoch
 from .interrupts import InterruptGuard
-from .network import Network, check_weights
 from .optimizers import DIVERGED, KEEPS, SGD, Optimizer, check_optimizer
+from .structs import Network, check_weights
 from .types import Array
 
 
@@ -199,7 +199,7 @@ def sgd(
     batches)`` after each update. ``checkpoint=PATH``: save the run after each
     epoch, and resume from it when the file exists.
 
-    Returns the :class:`~perceptron.history.History`. An exception that leaves
+    Returns the :class:`~perceptron.epochs.History`. An exception that leaves
     ``sgd`` carries ``exc.history``; the network is then at its last completed
     update, with finite weights.
     """

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rigging import write_idx
 
 from perceptron import cli, load
 from perceptron.cli import train as cli_train
 from perceptron.datasets.mnist import PIXEL_SCALE, SHIPPED, load_digits
-from perceptron.io.idx import write_idx
 from perceptron.io.model import load_with_meta
-from perceptron.report.explain import ARTICLE_NUMBERS
+from perceptron.reports.explain import ARTICLE_NUMBERS
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+), loss \d+\.\d+, \d+\.\d+ s")
 

@@ -257,7 +257,9 @@ def test_corrupted_idx_files_get_only_idx_errors(
     compress: bool,
     seed: int,
 ) -> None:
-    from perceptron.io.idx import IDXError, read_idx, write_idx
+    from rigging import write_idx
+
+    from perceptron.io.idx import IDXError, read_idx
 
     folder = tmp_path_factory.mktemp("idx")
     rng = np.random.default_rng(seed)

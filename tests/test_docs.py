@@ -75,3 +75,11 @@ def test_the_guide_builds_strictly(tmp_path: Path) -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_api_reference_lists_every_public_name_once() -> None:
+    import perceptron
+
+    text = (ROOT / "docs" / "reference.md").read_text()
+    listed = re.findall(r"^        - (\w+)$", text, flags=re.M)
+    assert sorted(listed) == sorted(set(perceptron.__all__) - {"__version__"})

@@ -36,17 +36,17 @@ RANKS = (
     ("perceptron.activations", 1),
     ("perceptron.costs", 2),
     ("perceptron.initializers", 1),
-    ("perceptron.network", 3),
+    ("perceptron.structs", 3),
     ("perceptron.optimizers", 4),
     ("perceptron.metrics", 5),
     ("perceptron.engines", 6),
-    ("perceptron.history", 6),
+    ("perceptron.epochs", 6),
     ("perceptron.training", 7),
     ("perceptron.gradcheck", 8),
     ("perceptron.datasets", 9),
     ("perceptron.io", 8),
     ("perceptron.interop", 9),
-    ("perceptron.report", 10),
+    ("perceptron.reports", 10),
     ("perceptron.sklearn", 10),
     ("perceptron.cli", 11),
     ("perceptron.__main__", 12),
@@ -181,3 +181,17 @@ def test_every_folder_of_modules_is_a_package() -> None:
     """A folder of modules without __init__.py works in a checkout but is left out of a wheel."""
     for folder in {path.parent for path in PACKAGE.rglob("*.py")}:
         assert (folder / "__init__.py").is_file(), f"{folder}: add an __init__.py"
+
+
+def test_no_module_shadows_a_name_a_reader_would_call() -> None:
+    """``pc.fit(...)`` is the article's fit, never "'module' object is not callable"."""
+    import types
+
+    import perceptron
+
+    modules = {n for n in dir(perceptron) if isinstance(getattr(perceptron, n), types.ModuleType)}
+    verbs = {"fit", "train", "report", "history", "predict", "classify", "network", "summary"}
+    assert not modules & (verbs | set(perceptron.__all__)), modules & (
+        verbs | set(perceptron.__all__)
+    )
+    assert callable(perceptron.fit) and callable(perceptron.network)

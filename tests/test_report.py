@@ -15,7 +15,7 @@ from perceptron.cli import main
 
 pytest.importorskip("matplotlib", reason='matplotlib is not installed: pip install ".[plot]"')
 
-from perceptron.report import report  # noqa: E402
+from perceptron.reports import report  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER_FLAGS = [

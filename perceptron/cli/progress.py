@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 
-from ..history import History
+from ..epochs import History
 from ..metrics import evaluate_loss, regression_scores
-from ..network import Network
+from ..structs import Network
 from .console import number, out
 from .data import Dataset, predicted, targets
 

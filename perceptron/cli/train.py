@@ -18,24 +18,22 @@ from typing import Any
 
 import numpy as np
 
-from ..costs import COSTS, cross_entropy
-from ..history import History
+from ..costs import COSTS
+from ..epochs import History
 from ..interrupts import sigint_held
 from ..io.checkpoint import CheckpointWriteError
 from ..io.model import save
 from ..metrics import regression_scores
-from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
-from ..report.plots import FORMATS, plotting_available, write_curves
+from ..reports.plots import FORMATS, plotting_available, write_curves
+from ..structs import Network, network
 from ..training import sgd
 from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
 from .data import Dataset, load_data, predicted, scale_note, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
-from .report import write_report
+from .reports import OPTIMIZERS, write_report
 from .signals import first_ctrl_c_only, ignoring_sigint
-
-OPTIMIZER_TEXT = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 
 
 def check_outputs(args: argparse.Namespace) -> str | None:
@@ -90,7 +88,7 @@ def _init(args: argparse.Namespace) -> str | None:
     """``auto``: the article's N(0, 1) for its sigmoid network, else the library's default."""
     if args.init == "auto":
         article = args.activation == "sigmoid" and args.output_activation in (None, "sigmoid")
-        return "standard_normal" if article and COSTS[args.cost] != cross_entropy else None
+        return "standard_normal" if article and not COSTS[args.cost].probability_targets else None
     return None if args.init == "default" else str(args.init)
 
 
@@ -147,7 +145,7 @@ def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) 
         + (f" (output {last})" if last != args.activation else "")
         + f", cost {net.cost.name}, init {net.layers[0].init}, seed {args.seed}"
     )
-    optimizer = OPTIMIZER_TEXT[args.optimizer]
+    optimizer = OPTIMIZERS[args.optimizer]
     if args.optimizer == "momentum":
         optimizer += f" {args.momentum}"
     out(

@@ -14,9 +14,9 @@ from ..datasets.mnist import SHIPPED
 from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
 from ..metrics import predict, regression_scores
-from ..network import Network
-from ..report.confusion import confusion_matrix, format_confusion
-from ..report.summary import summary
+from ..reports.confusion import confusion_matrix, format_confusion
+from ..reports.summary import summary
+from ..structs import Network
 from ..types import Array
 from .console import UsageError, number, out, printable
 from .data import (

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..network import Network
 from ..optimizers import Optimizer
+from ..structs import Network
 from ..types import Array
 from .batch import BatchEngine
 from .sample import SampleEngine

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..network import Network
 from ..optimizers import Optimizer
+from ..structs import Network
 from ..types import Array
 from .kernels import Backward, DeltaInto, Forward, activation_kernels, delta_kernel, squares_factor
 

@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from ..history import EarlyStopping, History
+from ..epochs import EarlyStopping, History
 from ..interrupts import sigint_held
-from ..network import Network
 from ..optimizers import Optimizer
+from ..structs import Network
 from ..types import Array
 from .history_file import read_history, write_record
 from .npz import ModelFileError, plain_json, read_npz_checked, write_npz_atomic

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..history import History
+from ..epochs import History
 from .npz import ModelFileError
 
 MAGIC = b"PERCEPTRON-HIST1"

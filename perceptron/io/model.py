@@ -26,7 +26,7 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..checks import MAX_PARAMETERS, MAX_UNITS
 from ..costs import COSTS
-from ..network import Layer, Network
+from ..structs import Layer, Network
 from ..types import Array
 from .npz import MAX_HEADER_BYTES, ModelFileError, PathLike, read_npz_checked, write_npz_atomic
 

@@ -1,7 +1,7 @@
 """What both estimators share: their settings, their checks and the call of ``sgd``.
 
 An estimator is a thin shell around the library: ``fit`` builds the network
-with :func:`~perceptron.network.network` and trains it with
+with :func:`~perceptron.structs.network` and trains it with
 :func:`~perceptron.fit.sgd`, one generator feeding both, so that for the same
 settings and ``random_state`` it trains exactly what this does::
 
@@ -28,11 +28,11 @@ from ..activations import Activation
 from ..costs import Cost
 from ..datasets import stratified_split
 from ..engines import ENGINE_NAMES
-from ..history import History
+from ..epochs import History
 from ..initializers import Initializer
 from ..metrics import forward_rows
-from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
+from ..structs import Network, network
 from ..training import sgd
 from ..types import Array
 

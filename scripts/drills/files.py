@@ -129,7 +129,7 @@ def file_campaign(
         )
         checkpoints.append(path.read_bytes())
     kinds["checkpoint"] = (checkpoints, checkpoint_outcome)
-    from perceptron.io.idx import write_idx
+    from rigging import write_idx
 
     idx = []
     for i, (code, shape, compress) in enumerate(

@@ -40,7 +40,7 @@ import perceptron as pc
 from perceptron.cli import main as cli
 from perceptron.io import checkpoint as checkpoint_module
 from perceptron.io.model import load_with_meta
-from perceptron.report.plots import plotting_available
+from perceptron.reports.plots import plotting_available
 
 KINDS = ("targets", "ckpt_fail", "sigint2", "launch", "long")
 TRAIN = ["--layers", "6,3", "--lr", "0.5", "--seed", "1"]

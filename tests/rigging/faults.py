@@ -15,8 +15,8 @@ import numpy as np
 
 from perceptron.activations import Activation
 from perceptron.costs import Cost
-from perceptron.network import Network, network
 from perceptron.optimizers import SGD, Adam
+from perceptron.structs import Network, network
 from perceptron.training import backpropagate, feedforward
 from perceptron.types import Array
 

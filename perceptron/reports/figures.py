@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 
 #: Drawn units per layer in the diagram; larger layers show the first and last few.

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..checks import as_float_array, as_rows
-from ..history import History
+from ..epochs import History
 from ..io.atomic import atomic_write
 from ..metrics import classes_of, forward_rows, regression_scores
-from ..network import Network, check_weights
+from ..structs import Network, check_weights
 from ..types import Array
 from ..version import __version__
 from . import figures, pictures

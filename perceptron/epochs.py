@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .metrics import evaluate_loss
-from .network import Network
+from .structs import Network
 from .types import Array
 
 OnEpoch = Callable[[int, "History", Network], Any]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..history import History
+from ..epochs import History
 
 #: Picture formats ``write_curves`` writes (matplotlib's names for them).
 FORMATS = (".png", ".svg", ".pdf")

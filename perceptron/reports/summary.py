@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 
 HEADER = ("#", "layer", "in", "out", "activation", "weights", "bias", "params", "init")
 # Columns holding numbers are right-aligned, the others left-aligned.
