@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .checks import as_column, check_real
-from .structs import Network, check_weights
+from .checks import as_column, check_real, check_weights
+from .structs import Network
 from .training import backpropagate, feedforward, loss
 from .types import Array
 

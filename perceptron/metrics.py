@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .checks import as_float_array, as_rows
-from .structs import Network, check_weights
+from .checks import as_float_array, as_rows, check_weights
+from .structs import Network
 from .types import Array
 
 

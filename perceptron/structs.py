@@ -130,42 +130,6 @@ class Network:
         )
 
 
-def check_weights(net: Network) -> None:
-    """Refuse a network that cannot be trained or run, before any work is done.
-
-    Weights may be set by hand: every layer's ``weights`` and ``bias`` must be
-    writable numpy arrays of ``net.dtype`` with shapes (out, in) and (out, 1)
-    that chain from ``inputdim``, so that a mistake is a clear error and never a
-    half-stepped network.
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
-    if not net.layers:
-        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
-    insize = net.inputdim
-    for l, layer in enumerate(net.layers):
-        for name in ("weights", "bias"):
-            array = getattr(layer, name)
-            if not isinstance(array, np.ndarray) or array.dtype != net.dtype:
-                raise TypeError(
-                    f"net.layers[{l}].{name}: expected a numpy array of {net.dtype}, got "
-                    f"{type(array).__name__} {getattr(array, 'dtype', '')}".rstrip()
-                    + "; assign e.g. numpy.asarray(values, dtype=net.dtype)"
-                )
-            if not array.flags.writeable:
-                raise ValueError(
-                    f"net.layers[{l}].{name}: the array is read-only; assign a writable "
-                    "copy, e.g. numpy.array(values, dtype=net.dtype)"
-                )
-        outsize = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
-        if layer.weights.shape != (outsize, insize) or layer.bias.shape != (outsize, 1):
-            raise ValueError(
-                f"net.layers[{l}]: expected weights of shape (out, {insize}) and bias (out, 1), "
-                f"got {layer.weights.shape} and {layer.bias.shape}"
-            )
-        insize = outsize
-
-
 def default_initializer(activation: Activation) -> Initializer:
     """The initializer the activation asks for (He normal for relu, Glorot normal otherwise)."""
     return get_initializer(activation.init)

@@ -36,6 +36,7 @@ from .checks import (
     check_int,
     check_probability_columns,
     check_real,
+    check_weights,
     training_data,
 )
 from .engines import Engine, check_engine, engine_for
@@ -43,7 +44,7 @@ from .epochs import EarlyStopping, History, OnBatch, OnEpoch, end_epoch
 from .errors import TrainingDiverged
 from .interrupts import InterruptGuard
 from .optimizers import DIVERGED, KEEPS, SGD, Optimizer, check_optimizer
-from .structs import Network, check_weights
+from .structs import Network
 from .types import Array
 
 

@@ -32,7 +32,7 @@ from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, nu
 from .data import Dataset, load_data, predicted, scale_note, targets
 from .parser import DEFAULT_LR
 from .progress import Progress
-from .reports import OPTIMIZERS, write_report
+from .report import OPTIMIZERS, write_report
 from .signals import first_ctrl_c_only, ignoring_sigint
 
 

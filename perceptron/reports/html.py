@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import as_float_array, as_rows
+from ..checks import as_float_array, as_rows, check_weights
 from ..epochs import History
 from ..io.atomic import atomic_write
 from ..metrics import classes_of, forward_rows, regression_scores
-from ..structs import Network, check_weights
+from ..structs import Network
 from ..types import Array
 from ..version import __version__
 from . import figures, pictures
