@@ -23,6 +23,7 @@ from .metrics import forward_rows, is_one_hot
 from .network import Network
 from .optimizers import SGD, Optimizer
 from .plan import OnBatch, OnEpoch, Plan, make_plan
+from .threads import blas_threads  # issue-21 hook
 from .train import zero_sums
 from .types import Array
 
@@ -50,6 +51,7 @@ def sgd(
     engine: str = "sample",
     checkpoint: Any = None,
     on_batch: OnBatch | None = None,
+    threads: int | None = None,
 ) -> History:
     """Stochastic gradient descent over the rows of X (N×k) and Y (N×m).
 
@@ -67,7 +69,7 @@ def sgd(
     ``patience=n``: stop after n epochs without a lower validation loss and
     restore the best weights. ``checkpoint=PATH``: save the state after each
     epoch, and resume from it when it exists. ``on_batch(epoch, batch, batches)``:
-    called after each update (the command line draws its progress bar with it).
+    called after each update (the progress bar). ``threads``: BLAS threads, see threads.py.
 
     Returns the :class:`~perceptron.history.History`. Any exception that leaves
     ``sgd`` carries ``exc.history``; the network is then at its last completed
@@ -90,10 +92,16 @@ def sgd(
         engine=engine,
         on_batch=on_batch,
     )
-    return _run(net, plan, checkpoint)
+    return _run(net, plan, checkpoint, threads)
 
 
-def _run(net: Network, plan: Plan, checkpoint: Any) -> History:
+def _run(net: Network, plan: Plan, checkpoint: Any, threads: int | None = None) -> History:
+    """``_train`` on the BLAS thread count of the run (:mod:`perceptron.threads`)."""
+    with blas_threads(net, plan.batchsize, threads):  # issue-21 hook: BLAS threads for the run
+        return _train(net, plan, checkpoint)
+
+
+def _train(net: Network, plan: Plan, checkpoint: Any) -> History:
     """Resume from the checkpoint if there is one, then train; errors carry the history."""
     solver = plan.optimizer if plan.optimizer is not None else SGD()
     history, early, start, ckpt = History(), EarlyStopping(), 0, None

@@ -35,6 +35,7 @@ RANKS = (
     ("perceptron.gradcheck", 6),
     ("perceptron.engines", 6),
     ("perceptron.history", 6),
+    ("perceptron.threads", 6),
     ("perceptron.plan", 7),
     ("perceptron.datasets", 9),
     ("perceptron.io", 8),
