@@ -45,6 +45,7 @@ from .errors import TrainingDiverged
 from .interrupts import InterruptGuard
 from .optimizers import DIVERGED, KEEPS, SGD, Optimizer, check_optimizer
 from .structs import Network
+from .threads import blas_threads, check_threads
 from .types import Array
 
 
@@ -183,6 +184,7 @@ def sgd(
     engine: str = "sample",
     checkpoint: Any = None,
     on_batch: OnBatch | None = None,
+    threads: int | None = None,
 ) -> History:
     """Stochastic gradient descent over the rows of X (N×k) and Y (N×m).
 
@@ -198,7 +200,8 @@ def sgd(
     weights. ``l2=λ``: each weight gradient gains (λ/N)·W. ``on_epoch(epoch,
     history, net)`` after each epoch (``False`` stops), ``on_batch(epoch, batch,
     batches)`` after each update. ``checkpoint=PATH``: save the run after each
-    epoch, and resume from it when the file exists.
+    epoch, and resume from it when the file exists. ``threads``: the BLAS threads of
+    the run (by default one, unless its products are large: see ``perceptron.threads``).
 
     Returns the :class:`~perceptron.epochs.History`. An exception that leaves
     ``sgd`` carries ``exc.history``; the network is then at its last completed
@@ -208,7 +211,7 @@ def sgd(
     X, Y, validation = training_data(net, X, Y, validation)
     batchsize, epochs = check_int(batchsize, "batchsize", 1), check_int(epochs, "epochs", 0)
     lr, l2 = check_real(lr, "lr", positive=True), check_real(l2, "l2", nonnegative=True)
-    generator = as_generator(rng)
+    generator, threads = as_generator(rng), check_threads(threads)
     shuffle, engine = check_bool(shuffle, "shuffle"), check_engine(engine)
     check_optimizer(optimizer, net)
     if patience is not None:
@@ -235,7 +238,7 @@ def sgd(
     try:
         # Overflow is not an error here: a non-finite loss or step is (TrainingDiverged).
         quiet = np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore")
-        with InterruptGuard() as guard, quiet:
+        with InterruptGuard() as guard, quiet, blas_threads(net, bs, threads):
             for epoch in range(start, epochs):
                 started, total = time.perf_counter(), 0.0
                 for batch, rows in enumerate(minibatches(N, bs, generator, shuffle)):

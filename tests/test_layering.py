@@ -41,6 +41,7 @@ RANKS = (
     ("perceptron.metrics", 5),
     ("perceptron.engines", 6),
     ("perceptron.epochs", 6),
+    ("perceptron.threads", 6),
     ("perceptron.training", 7),
     ("perceptron.gradcheck", 8),
     ("perceptron.datasets", 9),

@@ -30,7 +30,7 @@ from ..structs import Network, network
 from ..training import sgd
 from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
 from .data import Dataset, load_data, predicted, scale_note, targets
-from .parser import DEFAULT_LR
+from .parser import DEFAULT_LR, speed_text
 from .progress import Progress
 from .report import OPTIMIZERS, write_report
 from .signals import first_ctrl_c_only, ignoring_sigint
@@ -133,6 +133,7 @@ def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> 
         output_activation=args.output_activation,
         init=_init(args),
         rng=rng,
+        dtype=np.dtype(args.dtype),
     )
 
 
@@ -154,6 +155,7 @@ def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) 
         + f", batch {args.batchsize}, lr {lr}, {args.epochs} epoch"
         + ("" if args.epochs == 1 else "s")
         + f", engine {args.engine}"
+        + speed_text(args)
         + (f", l2 {args.l2}" if args.l2 else "")
         + (f", patience {args.patience}" if args.patience else "")
     )
@@ -211,6 +213,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             engine=args.engine,
             checkpoint=args.checkpoint,
             on_batch=progress.on_batch if progress.tty else None,
+            threads=args.threads,
         )
     if ended:
         return ended[0]

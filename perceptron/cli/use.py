@@ -17,6 +17,7 @@ from ..metrics import predict, regression_scores
 from ..reports.confusion import confusion_matrix, format_confusion
 from ..reports.summary import summary
 from ..structs import Network
+from ..threads import blas_threads
 from ..types import Array
 from .console import UsageError, number, out, printable
 from .data import (
@@ -101,7 +102,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             X = np.vstack([data.X_train, data.X_test])
             y = np.concatenate([data.y_train, data.y_test])
-    guess = predicted(net, X)
+    with blas_threads(net, len(X), args.threads):
+        guess = predicted(net, X)
     correct = int(np.sum(guess == y))
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
     out(f"Data: {description}; evaluating " + (f"the {which} rows" if which else "all its rows"))
@@ -166,10 +168,12 @@ PREDICT_BLOCK_BYTES = 1 << 22
 def _answers(
     net: Network, rows: Array, prepare: dict[str, float], names: list[str], regression: bool
 ) -> Iterator[str]:
-    """One line a row (the class name, or the predicted numbers), a block of rows at a time."""
+    """One line a row (the class name, or the predicted numbers), a block of rows at a time,
+    in the model's dtype."""
     block = max(1, PREDICT_BLOCK_BYTES // (8 * max(1, rows.shape[1], *net.sizes)))
     for begin in range(0, len(rows), block):
         X = prepare_inputs(np.asarray(rows[begin : begin + block], np.float64), prepare)
+        X = X.astype(net.dtype, copy=False)
         if regression:
             lines = [" ".join(f"{v:.6g}" for v in row) for row in predict(net, X)]
         else:
@@ -194,8 +198,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             f"FILE: {args.file} has rows of {X.shape[1]} values, the model takes "
             f"{net.inputdim} inputs{hint}"
         )
-    for text in _answers(net, X, prepare, names, meta.get("task") == "regression"):
-        sys.stdout.write(text)
+    with blas_threads(net, len(X), args.threads):
+        for text in _answers(net, X, prepare, names, meta.get("task") == "regression"):
+            sys.stdout.write(text)
     sys.stdout.flush()
     return 0
 

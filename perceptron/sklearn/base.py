@@ -9,7 +9,7 @@ settings and ``random_state`` it trains exactly what this does::
     net = network([k, *hidden_sizes, m], activation, cost,
                   output_activation=..., init=init, rng=rng, dtype=dtype)
     sgd(net, X, Y, batchsize, epochs, lr, rng=rng, optimizer=Adam(...),
-        l2=l2, engine=engine)
+        l2=l2, engine=engine, threads=threads)
 
 (with ``early_stopping=True``, the validation rows are drawn from ``rng``
 between the two calls).
@@ -33,6 +33,7 @@ from ..initializers import Initializer
 from ..metrics import forward_rows
 from ..optimizers import SGD, Adam, Optimizer
 from ..structs import Network, network
+from ..threads import check_threads
 from ..training import sgd
 from ..types import Array
 
@@ -95,6 +96,7 @@ class NetworkEstimator(BaseEstimator):
         dtype: str = "float64",
         random_state: Any = None,
         warm_start: bool = False,
+        threads: int | None = None,
     ) -> None:
         self.hidden_sizes = hidden_sizes
         self.activation = activation
@@ -119,6 +121,7 @@ class NetworkEstimator(BaseEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
+        self.threads = threads
 
     # -- settings ---------------------------------------------------------------
     def _hidden(self) -> list[int]:
@@ -143,6 +146,7 @@ class NetworkEstimator(BaseEstimator):
             raise ValueError(f"engine: expected one of {ENGINE_NAMES}, got {self.engine!r}")
         if str(self.dtype) not in DTYPES:
             raise ValueError(f"dtype: expected 'float64' or 'float32', got {self.dtype!r}")
+        check_threads(self.threads)
         for name in ("early_stopping", "shuffle", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name}: expected True or False, got {getattr(self, name)!r}")
@@ -203,6 +207,7 @@ class NetworkEstimator(BaseEstimator):
             l2=self.l2,
             patience=patience,
             engine=self.engine,
+            threads=self.threads,
         )
         self.net_, self.optimizer_, self._rng = net, solver, rng
         self.history_ = _joined(history, run)

@@ -31,8 +31,9 @@ class PerceptronClassifier(ClassifierMixin, NetworkEstimator):
     (η), ``batchsize``, ``epochs``, ``l2`` (λ), ``early_stopping`` (hold back
     ``validation_fraction`` of the rows, stop after ``patience`` epochs without
     a lower validation loss and keep the best weights), ``engine``, ``shuffle``,
-    ``dtype``, ``random_state`` and ``warm_start`` (``fit`` goes on from the
-    trained network for ``epochs`` more epochs).
+    ``dtype``, ``random_state``, ``warm_start`` (``fit`` goes on from the
+    trained network for ``epochs`` more epochs) and ``threads`` (BLAS threads;
+    None: one unless the products are large, see :mod:`perceptron.threads`).
 
     Learned attributes: ``net_`` (the trained :class:`~perceptron.Network`),
     ``optimizer_``, ``classes_``, ``n_features_in_``, ``feature_names_in_``
