@@ -25,6 +25,7 @@ RANKS = (
     ("perceptron.errors", 0),
     ("perceptron.checks", 0),
     ("perceptron.interrupts", 0),
+    ("perceptron.display", 0),  # reads public fields only; network and history call it
     ("perceptron.activations", 1),
     ("perceptron.costs", 2),
     ("perceptron.initializers", 1),
