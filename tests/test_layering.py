@@ -36,6 +36,7 @@ RANKS = (
     ("perceptron.gradcheck", 6),
     ("perceptron.engines", 6),
     ("perceptron.history", 6),
+    ("perceptron.progress", 6),  # an on_epoch callback; sgd may use it
     ("perceptron.plan", 7),
     ("perceptron.datasets", 9),
     ("perceptron.io", 8),
