@@ -19,6 +19,7 @@ from .io.csvfile import CSVError, read_csv
 from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
 from .io.npz import ModelFileError
+from .labels import classify  # issue-20 hook
 from .metrics import accuracy, predict, regression_scores
 from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
@@ -45,6 +46,7 @@ __all__ = [
     "TrainingDiverged",
     "accuracy",
     "add_layer",
+    "classify",  # issue-20 hook
     "backpropagate",
     "cross_entropy",
     "feedforward",

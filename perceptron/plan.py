@@ -12,6 +12,7 @@ from .checks import as_generator, as_rows, check_int, check_probability_columns,
 from .costs import cross_entropy
 from .engines import ENGINES
 from .history import History
+from .labels import refuse_labels  # issue-20 hook
 from .network import Network, check_weights
 from .optimizers import Optimizer
 from .train import check_optimizer
@@ -42,6 +43,7 @@ class Plan:
 
 
 def _targets(net: Network, Y: Any, name: str) -> Array:
+    refuse_labels(Y, net.outputdim, name)  # issue-20 hook: integer labels -> "use one_hot"
     rows = as_rows(Y, net.outputdim, name, net.dtype)
     if net.cost == cross_entropy:
         check_probability_columns(rows.T, name)

@@ -34,6 +34,7 @@ RANKS = (
     ("perceptron.train", 5),
     ("perceptron.metrics", 5),
     ("perceptron.gradcheck", 6),
+    ("perceptron.labels", 6),  # classify; plan's check of integer labels
     ("perceptron.engines", 6),
     ("perceptron.history", 6),
     ("perceptron.progress", 6),  # an on_epoch callback; sgd may use it
