@@ -70,7 +70,13 @@ class Progress:
     def __init__(self, epochs: int, kind: str, bar_class: Any, file: IO[str] | None) -> None:
         self.epochs, self.kind, self.file = epochs, kind, file
         self._bar_class = bar_class
-        self._bar: Any = None
+        # The bar starts now, so that its clock (and rate) counts the first epoch too.
+        self._bar: Any = self._new_bar() if kind == "bar" else None
+
+    def _new_bar(self) -> Any:
+        return self._bar_class(
+            total=self.epochs, unit="epoch", file=self.file, leave=True, desc="training"
+        )
 
     def __call__(self, epoch: int, history: Any, net: Any) -> None:
         if self.kind == "lines":
@@ -78,10 +84,8 @@ class Progress:
             out.write(epoch_line(epoch, self.epochs, history) + "\n")
             out.flush()
             return
-        if self._bar is None:
-            self._bar = self._bar_class(
-                total=self.epochs, unit="epoch", file=self.file, leave=True, desc="training"
-            )
+        if self._bar is None:  # used again, for another run
+            self._bar = self._new_bar()
         self._bar.n = min(epoch + 1, self.epochs)
         postfix = {"loss": f"{history.loss[-1]:.4g}"}
         if history.val_loss:
