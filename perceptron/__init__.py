@@ -18,6 +18,7 @@ from .io.csvfile import CSVError, read_csv
 from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
 from .io.npz import ModelFileError
+from .labels import classify  # issue-20 hook
 from .metrics import accuracy, predict, regression_scores
 from .optimizers import SGD, Adam, Optimizer
 from .reports.summary import summary
@@ -44,6 +45,7 @@ __all__ = [
     "TrainingDiverged",
     "accuracy",
     "add_layer",
+    "classify",  # issue-20 hook
     "backpropagate",
     "cross_entropy",
     "feedforward",

@@ -146,6 +146,7 @@ def check_probability_columns(y: NDArray[Any], name: str) -> None:
 
 def targets(net: Any, Y: Any, name: str) -> NDArray[Any]:
     """Y (N×m) checked against the network's output size and its cost."""
+    refuse_labels(Y, net.outputdim, name)
     rows = as_rows(Y, net.outputdim, name, net.dtype)
     if net.cost.probability_targets:
         check_probability_columns(rows.T, name)
@@ -226,3 +227,28 @@ def check_weights(net: Any) -> None:
                 f"got {layer.weights.shape} and {layer.bias.shape}"
             )
         insize = outsize
+
+
+def refuse_labels(Y: Any, width: int, name: str) -> None:
+    """Raise a ``ValueError`` naming ``one_hot`` when ``Y`` holds integer class labels
+    (shape (N,) or (N, 1)) where rows of ``width`` > 1 targets are expected; else nothing."""
+    if width < 2 or isinstance(Y, (str, bytes)):
+        return
+    try:
+        array = np.asarray(Y)
+    except (ValueError, TypeError):
+        return
+    if not (array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1)) or not array.size:
+        return
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
+        return
+    if np.issubdtype(array.dtype, np.complexfloating):
+        return
+    with np.errstate(invalid="ignore"):
+        integral = bool(np.all(np.isfinite(array)) and np.all(array == np.round(array)))
+    if integral and array.min() >= 0:
+        raise ValueError(
+            f"{name}: got {array.shape[0]} integer class labels (shape {array.shape}), but the "
+            f"network has {width} outputs and expects one row of {width} targets per "
+            f"observation; convert the labels with one_hot(labels, {width})"
+        )

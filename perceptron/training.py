@@ -12,11 +12,8 @@ Notation (layers l = 0 … L−1, a₋₁ = x the input, one sample a column)::
 For an element-wise σ, (∂a/∂z)ᵀ v is σ'(z) ⊙ v. With softmax and
 cross-entropy together, δ_{L−1} = a − y (the Jacobian and −y/a cancel).
 
-``update`` divides the sums by the number n of samples behind them, so the
-step uses the mean gradient, as Nielsen averages over the mini-batch (the Julia
-article steps by the plain sum): θ ← θ − η (Σ ∂C/∂θ) / n, then the sums are
-zeroed. ``sgd`` loops over the three: shuffle, cut mini-batches, and for each
-column sample ``feedforward``, the cost, ``backpropagate``; then ``update``.
+``update`` steps by the mean gradient, θ ← θ − η (Σ ∂C/∂θ) / n, and zeroes the sums;
+``sgd`` loops over the three (the guide's page "The four functions, line by line").
 """
 
 from __future__ import annotations
@@ -44,6 +41,7 @@ from .epochs import EarlyStopping, History, OnBatch, OnEpoch, end_epoch
 from .errors import TrainingDiverged
 from .interrupts import InterruptGuard
 from .optimizers import DIVERGED, KEEPS, SGD, Optimizer, check_optimizer
+from .progress import make_progress
 from .structs import Network
 from .threads import blas_threads, check_threads
 from .types import Array
@@ -185,23 +183,22 @@ def sgd(
     checkpoint: Any = None,
     on_batch: OnBatch | None = None,
     threads: int | None = None,
+    progress: bool | str = False,
 ) -> History:
     """Stochastic gradient descent over the rows of X (N×k) and Y (N×m).
 
-    Each epoch draws a permutation of the rows from ``rng`` (unless
-    ``shuffle=False``), feeds the samples one column at a time and calls
-    ``update`` after every ``batchsize`` samples and after the last, shorter
-    batch (the Julia article drops it; Nielsen keeps it, and so do we).
-    ``engine="reference"`` runs the loop below literally; ``"sample"`` (the
-    default) and ``"batch"`` do the same sums on reused buffers or as matrix
-    products, equal up to rounding. ``optimizer``: ``SGD(...)`` or ``Adam(...)``.
-    ``validation=(Xv, Yv)``: loss and accuracy after each epoch; ``patience=n``
-    stops after n epochs without a lower validation loss and restores the best
-    weights. ``l2=λ``: each weight gradient gains (λ/N)·W. ``on_epoch(epoch,
-    history, net)`` after each epoch (``False`` stops), ``on_batch(epoch, batch,
-    batches)`` after each update. ``checkpoint=PATH``: save the run after each
-    epoch, and resume from it when the file exists. ``threads``: the BLAS threads of
+    Each epoch shuffles the rows (``rng``), feeds them one column at a time and calls
+    ``update`` after every ``batchsize`` samples and after the last, shorter batch.
+    ``engine="reference"`` runs the loop below literally; ``"sample"`` (the default)
+    and ``"batch"`` do the same on reused buffers or as matrices, equal up to rounding.
+    ``optimizer``: ``SGD(...)`` or ``Adam(...)``. ``validation=(Xv, Yv)``: loss and
+    accuracy after each epoch; ``patience=n`` stops after n epochs without a lower
+    validation loss and restores the best weights. ``l2=λ``: each weight gradient gains
+    (λ/N)·W. ``on_epoch(epoch, history, net)`` after each epoch (``False`` stops),
+    ``on_batch(epoch, batch, batches)`` after each update. ``checkpoint=PATH``: save the
+    run after each epoch, and resume from it when the file exists. ``threads``: the BLAS threads of
     the run (by default one, unless its products are large: see ``perceptron.threads``).
+    ``progress=True`` shows one line an epoch (a bar in a notebook; "lines" or "bar").
 
     Returns the :class:`~perceptron.epochs.History`. An exception that leaves
     ``sgd`` carries ``exc.history``; the network is then at its last completed
@@ -234,6 +231,8 @@ def sgd(
         start = saver.resume(history, early)
         callbacks.insert(0, lambda epoch, history, net: saver.save(epoch + 1, history, early))
     zero_sums(net)  # sums left over from hand calls of backpropagate are not this run's
+    shown = make_progress(epochs, progress) if progress else None
+    callbacks += [shown] if shown is not None else []
     fast: Engine | None = None
     try:
         # Overflow is not an error here: a non-finite loss or step is (TrainingDiverged).
@@ -280,14 +279,15 @@ def sgd(
     finally:
         if fast is not None:
             fast.finish()
+        if shown is not None:
+            shown.close()
     return history
 
 
 def minibatches(
     N: int, batchsize: int, rng: np.random.Generator, shuffle: bool = True
 ) -> Iterator[Array]:
-    """The row numbers of each mini-batch of one epoch: a permutation of range(N) drawn
-    from ``rng`` (in order without ``shuffle``), cut every ``batchsize`` rows."""
+    """Each mini-batch's rows: a permutation of range(N) from ``rng``, cut every batchsize."""
     order = rng.permutation(N) if shuffle else np.arange(N)
     for begin in range(0, N, batchsize):
         yield order[begin : begin + batchsize].copy()  # a copy: no epoch outlives its order

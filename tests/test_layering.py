@@ -33,6 +33,7 @@ RANKS = (
     ("perceptron.errors", 0),
     ("perceptron.checks", 0),
     ("perceptron.interrupts", 0),
+    ("perceptron.display", 0),  # reads public fields only; network and history call it
     ("perceptron.activations", 1),
     ("perceptron.costs", 2),
     ("perceptron.initializers", 1),
@@ -42,6 +43,8 @@ RANKS = (
     ("perceptron.engines", 6),
     ("perceptron.epochs", 6),
     ("perceptron.threads", 6),
+    ("perceptron.labels", 6),  # classify; the check of integer labels
+    ("perceptron.progress", 6),  # an on_epoch callback; sgd may use it
     ("perceptron.training", 7),
     ("perceptron.gradcheck", 8),
     ("perceptron.datasets", 9),
