@@ -21,7 +21,14 @@ from ..errors import TrainingDiverged
 from ..io.csvfile import CSVError
 from ..io.idx import IDXError
 from ..io.npz import ModelFileError
-from .console import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageError
+from .console import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    ensure_streams,
+)
 from .console import error as _error
 from .data import predicted
 from .explain import cmd_explain
@@ -40,6 +47,7 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    ensure_streams()
     try:
         parser = build_parser()
         try:

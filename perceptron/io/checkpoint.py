@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +39,7 @@ from ..network import Network
 from ..optimizers import Optimizer
 from ..plan import Plan
 from ..types import Array
+from .atomic import regular_target
 from .history_file import read_history, write_record
 from .npz import ModelFileError, read_npz_checked, write_npz_atomic
 
@@ -104,12 +104,11 @@ class Checkpointer:
             raise TypeError(
                 f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
             )
-        self.path = Path(path)
-        self.history_path = Path(f"{self.path}.history")
-        if not self.path.parent.is_dir():
-            raise ValueError(f"checkpoint: the folder {str(self.path.parent)!r} does not exist")
-        if self.path.is_dir():
-            raise ValueError(f"checkpoint: {str(self.path)!r} is a folder; give a file name")
+        try:
+            self.path = regular_target(path, "checkpoint")
+            self.history_path = regular_target(f"{self.path}.history", "checkpoint")
+        except FileNotFoundError as error:
+            raise ValueError(str(error)) from None
         self.net, self.plan, self.optimizer = net, plan, optimizer
         optimizer.bind(net)  # its state arrays exist (zeros) from now on
         self.header = {
@@ -161,7 +160,7 @@ class Checkpointer:
             "has_best": early.best_params is not None,
             "waited": early.waited,
         }
-        write_npz_atomic(self.path, header, arrays)
+        write_npz_atomic(self.path, header, arrays, "checkpoint")
 
     # -- reading ------------------------------------------------------------------
     def _expect(self, header: dict[str, Any]) -> Expected:
