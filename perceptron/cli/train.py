@@ -208,7 +208,8 @@ def _run(
     """
 
     def on_batch(epoch: int, batch: int, batches: int) -> None:
-        stop.check()
+        if batch + 1 < batches:  # after an epoch's last batch, on_epoch stops it, counted
+            stop.check()
         if progress.tty:
             progress.on_batch(epoch, batch, batches)
 
