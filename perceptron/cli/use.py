@@ -182,7 +182,8 @@ def _answers(
 def _finite_outputs(net: Network, X: Array, name: str, first: int = 0) -> Array:
     """The network's outputs for the rows of X; a row giving NaN or ±inf is an error, not an
     answer (``first``: the number of the first row, for the message)."""
-    outputs = predict(net, X)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        outputs = predict(net, X)
     finite = np.isfinite(outputs).all(axis=1)
     if not finite.all():
         row = int(np.argmin(finite))
