@@ -216,3 +216,12 @@ def test_a_closed_stdout_is_no_error(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "isatty" not in done.stderr
     load_with_meta(model)
+
+
+def test_a_full_log_in_one_run_does_not_fail_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(sys, "stdout", FullDisk(0))
+        assert train(tmp_path)[0] == 1
+    assert train(tmp_path)[0] == 0
