@@ -30,7 +30,11 @@ def regular_target(path: str | os.PathLike[str], name: str = "path") -> Path:
     naming ``name`` (a missing folder with ``FileNotFoundError``), so nothing that is
     not a plain file is ever touched.
     """
-    given = str(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name}: expected a file path (str or pathlib.Path), got {path!r}")
+    given = os.fspath(path)
+    if not isinstance(given, str):
+        raise TypeError(f"{name}: expected a text file path, got {given!r}")
     if not given or given.endswith(os.sep):
         raise ValueError(f"{name}: {given!r} is a folder; expected a file name")
     target = Path(os.path.realpath(given))

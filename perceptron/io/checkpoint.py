@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -104,11 +105,12 @@ class Checkpointer:
             raise TypeError(
                 f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
             )
-        try:
-            self.path = regular_target(path, "checkpoint")
-            self.history_path = regular_target(f"{self.path}.history", "checkpoint")
+        try:  # checked here; written through symlinks, named as given in messages
+            target = regular_target(path, "checkpoint")
+            self.history_path = regular_target(f"{target}.history", "checkpoint")
         except FileNotFoundError as error:
             raise ValueError(str(error)) from None
+        self.path = Path(path)
         self.net, self.plan, self.optimizer = net, plan, optimizer
         optimizer.bind(net)  # its state arrays exist (zeros) from now on
         self.header = {

@@ -224,10 +224,10 @@ def _diverge(rng: np.random.Generator, folder: Path, trial: int) -> bool:
     code, _, err = _cli(
         ["train", "--data", "spiral", "--seed", str(int(rng.integers(100))), "--lr", lr,
          "--activation", "relu", "--cost", "mse", "--output-activation", "identity",
-         "--epochs", "200", "--save", model]
+         "--epochs", "50", "--save", model]
     )  # fmt: skip
     if code == 0:
-        return load_with_meta(model)[1]["epochs"] == 200  # did not diverge: finished, saved
+        return load_with_meta(model)[1]["epochs"] == 50  # did not diverge: finished, saved
     try:
         net = pc.load(model)
     except (OSError, ValueError):
