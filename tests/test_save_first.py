@@ -21,6 +21,7 @@ from perceptron import cli
 from perceptron.cli import outputs as cli_outputs
 from perceptron.cli import progress as cli_progress
 from perceptron.cli import train as cli_train
+from perceptron.io import checkpoint as checkpoint_module
 from perceptron.io.model import load_with_meta
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,15 @@ def last_batch_sgd(signum: int) -> Callable[..., Any]:
     return sgd
 
 
-POINTS = ["last-batch", "last-epoch-line", "during-save", "final-evaluation", "report", "plot"]
+POINTS = [
+    "last-batch",
+    "last-checkpoint",
+    "last-epoch-line",
+    "during-save",
+    "final-evaluation",
+    "report",
+    "plot",
+]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
@@ -69,6 +78,13 @@ def test_a_signal_after_the_last_epoch_never_loses_the_model(
 ) -> None:
     if point == "last-batch":
         monkeypatch.setattr(cli_train, "sgd", last_batch_sgd(signum))
+    elif point == "last-checkpoint":
+        last = signalling(
+            signum,
+            checkpoint_module.write_npz_atomic,
+            lambda p, h, *a: h["run"]["epochs_done"] == EPOCHS,
+        )
+        monkeypatch.setattr(checkpoint_module, "write_npz_atomic", last)
     elif point == "last-epoch-line":
         last = signalling(signum, cli_progress.Progress.on_epoch, lambda s, e, *a: e == EPOCHS - 1)
         monkeypatch.setattr(cli_progress.Progress, "on_epoch", last)
@@ -83,6 +99,7 @@ def test_a_signal_after_the_last_epoch_never_loses_the_model(
         pytest.importorskip("matplotlib")
         monkeypatch.setattr(cli_train, "write_curves", signalling(signum, cli_train.write_curves))
     extra = {"report": ["--report", str(tmp_path / "r.html")]}.get(point, [])
+    extra += {"last-checkpoint": ["--checkpoint", str(tmp_path / "c.ckpt")]}.get(point, [])
     extra += {"plot": ["--plot", str(tmp_path / "p.png")]}.get(point, [])
     code, model = train(tmp_path, *extra)
     err = capsys.readouterr().err

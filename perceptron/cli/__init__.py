@@ -28,6 +28,7 @@ from .console import (
     PROG,
     UsageError,
     ensure_streams,
+    log_failure,
 )
 from .console import error as _error
 from .data import predicted
@@ -48,6 +49,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     ensure_streams()
+    log_failure.clear()
     try:
         parser = build_parser()
         try:
@@ -57,7 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        if status == 0 and log_failure:  # the output was the command's product
+            failure = log_failure[0]
+            _error(f"could not write the output ({failure.strerror or failure})")
+            return EXIT_FAILURE
+        return status
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE

@@ -138,7 +138,6 @@ def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dic
 
 def cmd_train(args: argparse.Namespace) -> int:
     plan = OutputPlan(args)  # every output checked before any data is read
-    log_failure.clear()  # this run's log, not an earlier one's in the same process
     with stop_signals() as stop, plan.locked():
         try:
             return _train(args, plan, stop)
