@@ -21,7 +21,15 @@ from ..errors import TrainingDiverged
 from ..io.csvfile import CSVError
 from ..io.idx import IDXError
 from ..io.npz import ModelFileError
-from .console import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageError
+from .console import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    ensure_streams,
+    log_failure,
+)
 from .console import error as _error
 from .data import predicted
 from .explain import cmd_explain
@@ -40,6 +48,8 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    ensure_streams()
+    log_failure.clear()
     try:
         parser = build_parser()
         try:
@@ -49,7 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        if status == 0 and log_failure:  # the output was the command's product
+            failure = log_failure[0]
+            _error(f"could not write the output ({failure.strerror or failure})")
+            return EXIT_FAILURE
+        return status
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE

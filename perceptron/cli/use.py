@@ -13,7 +13,7 @@ import numpy as np
 from ..datasets.mnist import SHIPPED
 from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
-from ..metrics import predict, regression_scores
+from ..metrics import classes_of, predict, regression_scores
 from ..reports.confusion import confusion_matrix, format_confusion
 from ..reports.summary import summary
 from ..structs import Network
@@ -26,7 +26,6 @@ from .data import (
     load_model,
     match_columns,
     model_data,
-    predicted,
     prepare_inputs,
 )
 
@@ -103,7 +102,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             X = np.vstack([data.X_train, data.X_test])
             y = np.concatenate([data.y_train, data.y_test])
     with blas_threads(net, len(X), args.threads):
-        guess = predicted(net, X)
+        guess = classes_of(_finite_outputs(net, X, "--data"))
     correct = int(np.sum(guess == y))
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
     out(f"Data: {description}; evaluating " + (f"the {which} rows" if which else "all its rows"))
@@ -141,6 +140,8 @@ def _is_idx(source: Path) -> bool:
 def _idx_rows(source: Path) -> Array:
     """An IDX file's items as rows, as they are stored (uint8 for images): no float copy."""
     array = read_idx(source)
+    if len(array) == 0:
+        raise IDXError(f"{source}: the IDX file holds no items; there is nothing to predict")
     if array.ndim < 2:
         raise IDXError(
             f"{source}: expected an IDX file of images or rows (2 or more dimensions), "
@@ -174,11 +175,28 @@ def _answers(
     for begin in range(0, len(rows), block):
         X = prepare_inputs(np.asarray(rows[begin : begin + block], np.float64), prepare)
         X = X.astype(net.dtype, copy=False)
+        outputs = _finite_outputs(net, X, "FILE", begin)
         if regression:
-            lines = [" ".join(f"{v:.6g}" for v in row) for row in predict(net, X)]
+            lines = [" ".join(f"{v:.6g}" for v in row) for row in outputs]
         else:
-            lines = [printable(names[int(i)]) for i in predicted(net, X)]
+            lines = [printable(names[int(i)]) for i in classes_of(outputs)]
         yield "\n".join(lines) + "\n"
+
+
+def _finite_outputs(net: Network, X: Array, name: str, first: int = 0) -> Array:
+    """The network's outputs for the rows of X; a row giving NaN or ±inf is an error, not an
+    answer (``first``: the number of the first row, for the message)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        outputs = predict(net, X)
+    finite = np.isfinite(outputs).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise ValueError(
+            f"{name}: row {first + row + 1} gives non-finite outputs "
+            f"({', '.join(f'{v:.3g}' for v in outputs[row][:4])}); the model cannot score it. "
+            "Are its values far outside those it was trained on?"
+        )
+    return outputs
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -209,14 +227,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
     net, meta = load_model(args.model)
     # Checked before anything is printed: a malformed header is an error, not half a table.
     names = label_names(meta, net, args.model) if meta.get("label_names") is not None else None
-    out(summary(net))
+    lines = summary(net).splitlines()  # names in it (init) come from the file
     if meta:
         prepare = meta.get("prepare") or "raw inputs"
-        out(
-            f"trained on: {printable(str(meta.get('data', '?')))}, {meta.get('epochs', '?')} "
+        lines.append(
+            f"trained on: {meta.get('data', '?')}, {meta.get('epochs', '?')} "
             f"epochs, seed {meta.get('seed', '?')}; input preparation {prepare}"
         )
         if names is not None:
             what = "target" if meta.get("task") == "regression" else "labels"
-            out(f"{what}: {', '.join(printable(n) for n in names)}")
+            lines.append(f"{what}: {', '.join(names)}")
+    for line in lines:
+        out(printable(line))
     return 0

@@ -36,6 +36,7 @@ from ..interrupts import sigint_held
 from ..optimizers import Optimizer
 from ..structs import Network
 from ..types import Array
+from .atomic import regular_target
 from .history_file import read_history, write_record
 from .npz import ModelFileError, plain_json, read_npz_checked, write_npz_atomic
 
@@ -113,12 +114,12 @@ class Checkpointer:
             raise TypeError(
                 f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
             )
+        try:  # checked here; written through symlinks, named as given in messages
+            target = regular_target(path, "checkpoint")
+            self.history_path = regular_target(f"{target}.history", "checkpoint")
+        except FileNotFoundError as error:
+            raise ValueError(str(error)) from None
         self.path = Path(path)
-        self.history_path = Path(f"{self.path}.history")
-        if not self.path.parent.is_dir():
-            raise ValueError(f"checkpoint: the folder {str(self.path.parent)!r} does not exist")
-        if self.path.is_dir():
-            raise ValueError(f"checkpoint: {str(self.path)!r} is a folder; give a file name")
         self.net, self.plan, self.optimizer = net, plan, optimizer
         self.header = {
             "format": FORMAT,
@@ -169,7 +170,7 @@ class Checkpointer:
             "has_best": early.best_params is not None,
             "waited": early.waited,
         }
-        write_npz_atomic(self.path, header, arrays)
+        write_npz_atomic(self.path, header, arrays, "checkpoint")
 
     # -- reading ------------------------------------------------------------------
     def _expect(self, header: dict[str, Any]) -> Expected:

@@ -50,8 +50,10 @@ def read_history(path: Path, epochs: int, validated: bool) -> list[list[float]]:
     size = epochs * FIELDS * RECORD.itemsize
     try:
         with open(path, "rb") as handle:
+            # The count comes from a file: compare it with the size before reading.
+            enough = os.fstat(handle.fileno()).st_size >= len(MAGIC) + size
             magic = handle.read(len(MAGIC))
-            data = handle.read(size)
+            data = handle.read(size) if enough else b""
     except OSError as error:
         raise ModelFileError(
             f"{path}: the checkpoint's history file cannot be read ({error.strerror}); "

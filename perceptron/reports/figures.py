@@ -29,6 +29,7 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.fonttype"] = "path"
+    plt.rcParams["text.parse_math"] = False  # label names come from files: "$x$" is text
     return plt
 
 

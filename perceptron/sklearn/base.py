@@ -234,7 +234,14 @@ class NetworkEstimator(BaseEstimator):
     def _outputs(self, X: Array) -> Array:
         """The network's output for each row of X (already validated), N×m."""
         check_is_fitted(self, "net_")
-        out, _ = forward_rows(self.net_, X)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            out, _ = forward_rows(self.net_, X)
+        finite = np.isfinite(out).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"X: row {int(np.argmin(finite))} gives non-finite outputs; the network cannot "
+                "score it (are its values far outside those it was trained on?)"
+            )
         return out
 
 
