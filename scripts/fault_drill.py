@@ -196,9 +196,8 @@ def _outputs(rng: np.random.Generator, trials: int, folder: Path) -> bool:
         print(f"  {kind:9s} {t:4d} tried: model kept, nothing else touched {k:4d}  {percent(k, t)}")
     print(f"  all kept: {kept:5d}  {percent(kept, tried)}")
     t, k = overflow
-    print(f"  (not counted) Adam state overflow {t:4d} tried: diverged or finite {k:4d}  "
-          f"{percent(k, t)}")  # fmt: skip
-    return kept == tried
+    print(f"  Adam state overflow {t:4d} tried: diverged or finite {k:4d}  {percent(k, t)}")
+    return kept == tried and k == t
 
 
 def _memory(rng: np.random.Generator, trials: int, folder: Path) -> bool:
