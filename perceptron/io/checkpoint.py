@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +100,6 @@ class Checkpointer:
     """Save and restore the state of one ``sgd`` run at ``path``."""
 
     def __init__(self, path: Any, net: Network, plan: Plan, optimizer: Optimizer) -> None:
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(
-                f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
-            )
         try:  # checked here; written through symlinks, named as given in messages
             target = regular_target(path, "checkpoint")
             self.history_path = regular_target(f"{target}.history", "checkpoint")
