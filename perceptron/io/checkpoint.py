@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,10 +109,6 @@ class Checkpointer:
     """Save and restore the state of one ``sgd`` run at ``path``."""
 
     def __init__(self, path: Any, net: Network, optimizer: Optimizer, plan: RunSettings) -> None:
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(
-                f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
-            )
         try:  # checked here; written through symlinks, named as given in messages
             target = regular_target(path, "checkpoint")
             self.history_path = regular_target(f"{target}.history", "checkpoint")

@@ -35,9 +35,15 @@ PathLike = str | os.PathLike[str]
 def header_bytes(header: dict[str, Any], name: str = "header") -> bytes:
     """The header as stored: its JSON text in UTF-8, refused when the reader would refuse it.
 
-    The one size rule both sides apply: at most ``MAX_HEADER_BYTES`` bytes of text.
+    The one size rule both sides apply: at most ``MAX_HEADER_BYTES`` bytes of text
+    (``ValueError``); values JSON cannot hold (NaN, objects) are a ``TypeError``.
     """
-    data = json.dumps(header, allow_nan=False).encode("utf-8")
+    try:
+        data = json.dumps(header, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name}: expected JSON values (text, numbers, lists, dicts; {error})"
+        ) from None
     if len(data) > MAX_HEADER_BYTES:
         raise ValueError(
             f"{name}: the header would be {len(data):,} bytes, more than load reads "
