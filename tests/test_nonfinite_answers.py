@@ -48,6 +48,7 @@ def test_predict_on_rows_giving_non_finite_outputs_says_so(
 
 
 def test_the_estimators_refuse_rows_giving_non_finite_outputs() -> None:
+    pytest.importorskip("sklearn", reason='the estimators need pip install ".[sklearn]"')
     from perceptron.sklearn import PerceptronClassifier, PerceptronRegressor
 
     X, y = pc.spiral(20, 2, rng=0)

@@ -70,7 +70,6 @@ class OutputPlan:
             given = getattr(args, option[2:])
             if given is not None:
                 self.outputs[option] = _checked(option, str(given))
-        self._check_kinds(args)
         files = []
         if Path(args.data).is_file():
             files.append(("the training data", Output("--data", args.data, Path(args.data))))
@@ -89,6 +88,7 @@ class OutputPlan:
                     f"{seen[key]} and {named} are the same file; give each output its own path"
                 )
             seen[key] = named
+        self._check_kinds(args)  # after the collisions: a path problem is named first
         self.failed = False
 
     def _check_kinds(self, args: argparse.Namespace) -> None:

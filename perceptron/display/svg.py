@@ -120,8 +120,9 @@ def chart(
     lo, hi = min(finite), max(finite)
     scale = math.log10 if log else float
     low, high = scale(lo), scale(hi)
-    if high - low < 1e-12:
-        low, high = low - 0.5, high + 0.5
+    if not high - low > 1e-12 * max(1.0, abs(low), abs(high)):  # one value: a band around it
+        span = max(0.5, 0.05 * abs(low))
+        low, high = low - span, high + span
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def xy(epoch: int, value: float) -> tuple[float, float]:
