@@ -6,6 +6,7 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 """
 
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
+from .backprop_check import check_backprop  # issue-23 hook
 from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
 from .errors import TrainingDiverged
@@ -46,6 +47,7 @@ __all__ = [
     "accuracy",
     "add_layer",
     "backpropagate",
+    "check_backprop",  # issue-23 hook
     "cross_entropy",
     "feedforward",
     "from_torch",

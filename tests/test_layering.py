@@ -40,6 +40,8 @@ RANKS = (
     ("perceptron.io", 8),
     ("perceptron.fit", 9),
     ("perceptron.interop", 9),
+    ("perceptron.backprop_check", 9),  # issue 23
+    ("perceptron.diagnosis", 9),  # issue 23
     ("perceptron.testing", 10),
     ("perceptron.report", 10),
     ("perceptron.sklearn", 10),
