@@ -9,6 +9,7 @@ from .activations import Activation, identity, relu, sigmoid, softmax, tanh
 from .backprop_check import check_backprop  # issue-23 hook
 from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
+from .diagnosis import diagnose  # issue-23 hook
 from .errors import TrainingDiverged
 from .fit import sgd
 from .gradcheck import gradient_check
@@ -49,6 +50,7 @@ __all__ = [
     "backpropagate",
     "check_backprop",  # issue-23 hook
     "cross_entropy",
+    "diagnose",  # issue-23 hook
     "feedforward",
     "from_torch",
     "glorot_normal",
