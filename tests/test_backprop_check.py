@@ -166,3 +166,28 @@ def test_bad_arguments_are_refused() -> None:
         check_backprop(make_backprop(), sizes=[3])
     with pytest.raises(ValueError, match="samples"):
         check_backprop(make_backprop(), samples=0)
+
+
+def test_the_check_command_on_a_file(tmp_path: Any, capsys: Any) -> None:
+    from perceptron.cli import main
+
+    source = (pc_examples() / "backprop.py").read_text()
+    right = tmp_path / "right.py"
+    right.write_text(source)
+    assert main(["check", str(right)]) == 0
+    assert "ok: every gradient matches" in capsys.readouterr().out
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(source.replace("delta @ a_prev.T", "delta @ a_prev"))
+    assert main(["check", str(wrong), "--sizes", "3,4,2"]) == 1
+    report = capsys.readouterr().out
+    assert "NOT ok: layer 1, dC_dweights" in report and "transpose of a[0]" in report
+    assert "dC_dweights[l] = delta @ a_prev" in report
+    assert main(["check", str(wrong), "--function", "nope"]) == 2
+    assert "defines no function 'nope'" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "missing.py")]) == 1
+
+
+def pc_examples() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "examples"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 import pytest
@@ -139,3 +140,16 @@ def test_bad_arguments_are_refused() -> None:
         diagnose("net", np.zeros((4, 2)), np.zeros((4, 2)))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="rows"):
         diagnose(net, np.zeros((4, 2)), np.zeros((4, 2)), rows=0)
+
+
+def test_the_diagnose_command_on_a_saved_model(tmp_path: Any, capsys: Any) -> None:
+    from perceptron.cli import main
+
+    net = pc.network([784, 30, 10], "relu", "cross_entropy", rng=0)
+    net.layers[0].bias[...] = -20
+    model = tmp_path / "dead.npz"
+    pc.save(net, model)
+    assert main(["diagnose", str(model), "--rows", "200"]) == 0
+    printed = capsys.readouterr().out
+    assert "on 200 of the 8000 train rows of mnist-10k" in printed
+    assert "error: dead: layer 0: 30 of 30 relu units" in printed

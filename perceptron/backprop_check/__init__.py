@@ -80,7 +80,7 @@ def _run(fn: Callable[..., Any], result: BackpropCheck, net: Network, x: Array, 
         crash = explain_crash(error, fn, result.sizes)
         result.variant, result.layer, result.crash = crash.code, crash.layer, crash
         result.quantity = "dC_dweights" if crash.layer is not None else None
-        result.hint = f"fn raised {crash.error.splitlines()[-1]}: {crash.hint}"
+        result.hint = crash.hint
         return False
     return True
 

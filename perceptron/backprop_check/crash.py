@@ -93,7 +93,7 @@ def explain_crash(error: BaseException, fn: Any, sizes: list[int]) -> Crash:
     located = _learner_frame(error.__traceback__, filename)
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
     if located is None:
-        return Crash(text, "", [])
+        return Crash(text, "", [], hint=f"{text.splitlines()[-1]}; {column_shapes(sizes)}")
     frame, lineno = located
     line = linecache.getline(filename, lineno).strip()
     shapes = []

@@ -65,8 +65,9 @@ class BackpropCheck:
         where = f"layer {self.layer}, {self.quantity}" if self.layer is not None else "no layer"
         lines += [f"NOT ok: {where}", "hint: " + self.hint]
         if self.crash is not None:
+            lines.append("your function raised " + self.crash.error.splitlines()[-1])
             if self.crash.where:
-                lines.append("at " + self.crash.where)
+                lines.append("  at " + self.crash.where)
             return "\n".join(lines)
         if self.layer is not None and self.quantity is not None:
             lines += ["equations:", *equations(self, self.layer)]

@@ -21,9 +21,11 @@ from ..errors import TrainingDiverged
 from ..io.csvfile import CSVError
 from ..io.idx import IDXError
 from ..io.npz import ModelFileError
+from .check import cmd_check  # issue 23
 from .console import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageError
 from .console import error as _error
 from .data import predicted
+from .diagnose import cmd_diagnose  # issue 23
 from .explain import cmd_explain
 from .parser import build_parser
 from .train import cmd_train
@@ -35,6 +37,8 @@ COMMANDS = {
     "predict": cmd_predict,
     "explain": cmd_explain,
     "summary": cmd_summary,
+    "check": cmd_check,  # issue 23
+    "diagnose": cmd_diagnose,  # issue 23
 }
 
 
