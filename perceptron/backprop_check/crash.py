@@ -95,6 +95,7 @@ def explain_crash(error: BaseException, fn: Any, sizes: list[int]) -> Crash:
     if located is None:
         return Crash(text, "", [], hint=f"{text.splitlines()[-1]}; {column_shapes(sizes)}")
     frame, lineno = located
+    linecache.checkcache(filename)
     line = linecache.getline(filename, lineno).strip()
     shapes = []
     for left, right in _operands(line):

@@ -128,11 +128,14 @@ def gradient_flow(net: Network, caches: Caches) -> list[Finding]:
     layer; failing that, beyond 100 from the output layer to the first.
     """
     sizes = [_rms(d) for d in caches.delta]
+    for l, layer in enumerate(net.layers):
+        if layer.activation.name == "relu" and np.mean(~np.any(caches.a[l] > 0, axis=1)) >= 0.5:
+            sizes[l] = 0.0  # mostly dead: the dead finding says it, and better
     found = []
     for l in range(len(sizes) - 2, -1, -1):
         above, here = sizes[l + 1], sizes[l]
         if above == 0 or here == 0:
-            continue  # dead units say it already
+            continue
         ratio = here / above
         if 1 / FLOW_RATIO <= ratio <= FLOW_RATIO:
             continue
