@@ -6,8 +6,10 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 """
 
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
+from .backprop_check import check_backprop
 from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
+from .diagnosis import diagnose
 from .epochs import History
 from .errors import TrainingDiverged
 from .gradcheck import gradient_check
@@ -18,7 +20,7 @@ from .io.csvfile import CSVError, read_csv
 from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
 from .io.npz import ModelFileError
-from .labels import classify  # issue-20 hook
+from .labels import classify
 from .metrics import accuracy, predict, regression_scores
 from .optimizers import SGD, Adam, Optimizer
 from .reports.summary import summary
@@ -45,9 +47,11 @@ __all__ = [
     "TrainingDiverged",
     "accuracy",
     "add_layer",
-    "classify",  # issue-20 hook
+    "classify",
     "backpropagate",
+    "check_backprop",
     "cross_entropy",
+    "diagnose",
     "feedforward",
     "fit",
     "from_torch",

@@ -38,12 +38,12 @@ class History:
     def epochs(self) -> int:
         return len(self.loss)
 
-    def __repr__(self) -> str:  # issue-20 hook: a few lines, not every number
+    def __repr__(self) -> str:  # a few lines, not every number
         from .display import history_repr
 
         return history_repr(self)
 
-    def _repr_html_(self) -> str:  # issue-20 hook: the curves as SVG and the table
+    def _repr_html_(self) -> str:  # the curves as SVG and the table
         from .display import history_html
 
         return history_html(self)

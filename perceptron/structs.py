@@ -129,7 +129,7 @@ class Network:
             f"dtype={np.dtype(self.dtype).name}" + (f", layers: {layers})" if layers else ")")
         )
 
-    def _repr_html_(self) -> str:  # issue-20 hook: a notebook shows the layer table and diagram
+    def _repr_html_(self) -> str:  # a notebook shows the layer table and diagram
         from .display import network_html
 
         return network_html(self)

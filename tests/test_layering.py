@@ -50,6 +50,8 @@ RANKS = (
     ("perceptron.datasets", 9),
     ("perceptron.io", 8),
     ("perceptron.interop", 9),
+    ("perceptron.backprop_check", 9),
+    ("perceptron.diagnosis", 9),
     ("perceptron.reports", 10),
     ("perceptron.sklearn", 10),
     ("perceptron.cli", 11),

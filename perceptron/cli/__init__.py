@@ -21,6 +21,7 @@ from ..errors import TrainingDiverged
 from ..io.csvfile import CSVError
 from ..io.idx import IDXError
 from ..io.npz import ModelFileError
+from .check import cmd_check
 from .console import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -32,6 +33,7 @@ from .console import (
 )
 from .console import error as _error
 from .data import predicted
+from .diagnose import cmd_diagnose
 from .explain import cmd_explain
 from .parser import build_parser
 from .train import cmd_train
@@ -43,6 +45,8 @@ COMMANDS = {
     "predict": cmd_predict,
     "explain": cmd_explain,
     "summary": cmd_summary,
+    "check": cmd_check,
+    "diagnose": cmd_diagnose,
 }
 
 

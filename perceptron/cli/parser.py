@@ -125,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     _explain_parser(commands)
     summ = commands.add_parser("summary", help="the layers of a saved model", formatter_class=Help)
     summ.add_argument("model", metavar="MODEL")
+    _check_parsers(commands)
     return parser
 
 
@@ -251,3 +252,37 @@ def _explain_parser(commands: Any) -> None:
         default=6,
         help="significant digits of each number; 17 or more prints every digit",
     )
+
+
+def _check_parsers(commands: Any) -> None:
+    """``check FILE.py`` (a learner's backprop) and ``diagnose MODEL`` (issue 23)."""
+    check = commands.add_parser(
+        "check",
+        help="check the backprop function a Python file defines against the reference",
+        description="Run FILE's backprop(weights, biases, x, y) -> (dC_dweights, dC_dbias) (either "
+        "order) or backprop(net, x, y) on a small random network; name the first wrong layer "
+        "and the likely mistake. Exit status 0 when it is right, 1 when not.",
+        formatter_class=Help,
+    )
+    add = check.add_argument
+    add("file", metavar="FILE")
+    add("--function", default="backprop", help="the name of the function in FILE")
+    add("--sizes", type=layers, default=[2, 3, 2], help="layer sizes, input first, e.g. 2,3,2")
+    add("--activation", default="sigmoid", choices=sorted(ACTIVATIONS))
+    add("--output-activation", choices=sorted(ACTIVATIONS), help="(default: --activation)")
+    add("--cost", default="quadratic", choices=sorted(COSTS))
+    add("--samples", type=positive_int, default=1, help="columns of x: a batch when above 1")
+    add("--mean", action="store_true", help="expect the mean over the samples, not the sum")
+    add("--seed", type=nonnegative_int, default=0, help="the network's weights and the sample")
+    add("--precision", type=positive_int, default=5, help="significant digits in the report")
+    diag = commands.add_parser(
+        "diagnose",
+        help="why a saved network does not learn: saturated or dead units, NaN, scaling, labels",
+        formatter_class=Help,
+    )
+    diag.add_argument("model", metavar="MODEL")
+    diag.add_argument("--data", default="mnist-10k", help=DATA_HELP)
+    diag.add_argument("--label", help="CSV: name of the label column (default: the last)")
+    diag.add_argument("--split", default="train", choices=("train", "held-out"))
+    diag.add_argument("--rows", type=positive_int, default=1000, help="rows sampled")
+    diag.add_argument("--seed", type=nonnegative_int, help="split seed (default: the model's)")
