@@ -3,8 +3,7 @@
 The pages' conventions are in ``scripts/docs_examples.py``; after a change that
 alters an output, ``python scripts/docs_examples.py --sync`` rewrites the pages
 (read the diff before committing). With MkDocs installed (the ``docs`` extra),
-the guide must also build with ``--strict``.
-"""
+the guide must also build with ``--strict``."""
 
 from __future__ import annotations
 
@@ -85,3 +84,14 @@ def test_the_api_reference_lists_every_public_name_once() -> None:
     text = (ROOT / "docs" / "reference.md").read_text()
     listed = re.findall(r"^        - (\w+)$", text, flags=re.M)
     assert sorted(listed) == sorted(set(perceptron.__all__) - {"__version__"})
+
+
+# --- The README names the two set-up commands CI runs (its examples run in test_docs.py).
+
+
+def test_the_readme_names_the_two_set_up_commands_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install ".[test]" && pytest' in readme
+    assert "pip install . && perceptron train" in readme
+    assert 'pip install -q ".[test]"' in ci and "pytest" in ci

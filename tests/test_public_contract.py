@@ -1,4 +1,4 @@
-"""Contract details that the other test files left uncovered (added by the audit).
+"""The sentences of design.md's "Public contract" that no other test file checks.
 
 Each test names the sentence of design.md's "Public contract" it checks. Tests marked
 Two of them exposed package bugs that are now fixed (backpropagate after sgd, and
