@@ -153,3 +153,28 @@ def test_the_diagnose_command_on_a_saved_model(tmp_path: Any, capsys: Any) -> No
     printed = capsys.readouterr().out
     assert "on 200 of the 8000 train rows of mnist-10k" in printed
     assert "error: dead: layer 0: 30 of 30 relu units" in printed
+
+
+SPIRAL = ["train", "--data", "spiral", "--init", "default"]
+
+
+def test_train_prints_the_top_findings_when_a_run_diverges(capsys: Any) -> None:
+    from perceptron.cli import main
+
+    args = ["--activation", "relu", "--output-activation", "identity", "--lr", "1e6"]
+    assert main([*SPIRAL, *args, "--epochs", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "the run diverged; diagnose found" in err
+    assert "lr_too_high: the training stopped being finite" in err
+    assert err.index("diagnose found") < err.index("error: epoch")
+
+
+def test_train_prints_the_top_findings_when_a_run_ends_near_chance(capsys: Any) -> None:
+    from perceptron.cli import main
+
+    assert main(["train", "--data", "spiral", "--epochs", "2", "--lr", "1000"]) == 0
+    err = capsys.readouterr().err
+    assert "the run ended near chance (33.3%)" in err and "saturated: layer 0" in err
+    args = ["--activation", "relu", "--output-activation", "softmax", "--cost", "cross_entropy"]
+    assert main([*SPIRAL, *args, "--optimizer", "adam", "--lr", "0.05", "--epochs", "20"]) == 0
+    assert "diagnose found" not in capsys.readouterr().err

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 from ..diagnosis import diagnose
-from .console import out
-from .data import label_names, load_model, model_data, targets
+from ..errors import TrainingDiverged
+from ..history import History
+from ..network import Network
+from .console import note, out
+from .data import Dataset, label_names, load_model, model_data, predicted, targets
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
@@ -35,3 +41,43 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     for finding in findings:
         out(str(finding))
     return 0
+
+
+#: How many findings ``train`` prints when a run diverges or ends near chance.
+TOP = 3
+
+
+def _print_top(data: Dataset, net: Network, history: History, why: str) -> None:
+    Y = targets(data.y_train, net.outputdim, data.classes)
+    findings = [
+        f for f in diagnose(net, data.X_train, Y, history, rows=500) if f.severity != "info"
+    ]
+    if not findings:
+        return
+    note(f"{why}; diagnose found (perceptron diagnose MODEL for a saved model):")
+    for finding in findings[:TOP]:
+        note(f"  {finding}")
+
+
+@contextmanager
+def findings_when_diverged(data: Dataset, net: Network) -> Iterator[None]:
+    """Around ``sgd`` in ``train``: a diverged run prints its top findings, then goes on failing."""
+    try:
+        yield
+    except TrainingDiverged as diverged:
+        done = getattr(diverged, "history", None) or History()
+        # The epoch that diverged is not in the history: its loss was not finite.
+        history = History(loss=[*done.loss, math.nan])
+        if not data.regression:
+            _print_top(data, net, history, "the run diverged")
+        raise
+
+
+def findings_when_near_chance(data: Dataset, net: Network, history: History) -> None:
+    """After ``train``: held-out accuracy within 5% of 1/k prints the top findings."""
+    if data.regression or not len(data.y_test) or history.epochs == 0:
+        return
+    score = float(np.mean(predicted(net, data.X_test) == data.y_test))
+    chance = 1.0 / max(net.outputdim, 2)
+    if score <= chance + 0.05 * (1 - chance):
+        _print_top(data, net, history, f"the run ended near chance ({score:.1%})")

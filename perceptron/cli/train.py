@@ -30,6 +30,7 @@ from ..optimizers import SGD, Adam, Optimizer
 from ..report.plots import FORMATS, plotting_available, write_curves
 from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
 from .data import Dataset, load_data, predicted, scale_note, targets
+from .diagnose import findings_when_diverged, findings_when_near_chance  # issue-23 hook
 from .parser import DEFAULT_LR
 from .progress import Progress
 from .report import write_report
@@ -196,7 +197,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = Progress(data, sys.stdout.isatty())
     Y_test = targets(data.y_test, net.outputdim, data.classes)
     started = time.perf_counter()
-    with first_ctrl_c_only(), _training_ends(args, data, net, progress, lr) as ended:
+    with (
+        first_ctrl_c_only(),
+        findings_when_diverged(data, net),  # issue-23 hook
+        _training_ends(args, data, net, progress, lr) as ended,
+    ):
         history = sgd(
             net,
             data.X_train,
@@ -218,6 +223,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return ended[0]
     elapsed = time.perf_counter() - started
     _finish(args, data, net, history, lr, elapsed)
+    findings_when_near_chance(data, net, history)  # issue-23 hook
     if args.report is not None:
         write_report(args, data, net, history, progress, lr, elapsed)
         out(f"Wrote the training report to {args.report}")
