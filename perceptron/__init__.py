@@ -6,14 +6,13 @@ training is four free functions, :func:`feedforward`, :func:`backpropagate`,
 """
 
 from .activations import Activation, identity, relu, sigmoid, softmax, tanh
-from .backprop_check import check_backprop  # issue-23 hook
+from .backprop_check import check_backprop
 from .costs import Cost, cross_entropy, mse, quadratic
 from .datasets import load_digits, one_hot, spiral, stratified_split, train_test_split, xor
-from .diagnosis import diagnose  # issue-23 hook
+from .diagnosis import diagnose
+from .epochs import History
 from .errors import TrainingDiverged
-from .fit import sgd
 from .gradcheck import gradient_check
-from .history import History
 from .initializers import Initializer, glorot_normal, he_normal, standard_normal, zeros
 from .interop import from_torch, to_torch
 from .io.checkpoint import CheckpointMismatchError, CheckpointWriteError
@@ -21,11 +20,12 @@ from .io.csvfile import CSVError, read_csv
 from .io.idx import IDXError
 from .io.model import load, load_with_meta, save
 from .io.npz import ModelFileError
+from .labels import classify
 from .metrics import accuracy, predict, regression_scores
-from .network import Layer, Network, add_layer, network
 from .optimizers import SGD, Adam, Optimizer
-from .report.summary import summary
-from .train import backpropagate, feedforward, update
+from .reports.summary import summary
+from .structs import Layer, Network, add_layer, network
+from .training import backpropagate, feedforward, fit, sgd, update
 from .version import __version__
 
 __all__ = [
@@ -47,11 +47,13 @@ __all__ = [
     "TrainingDiverged",
     "accuracy",
     "add_layer",
+    "classify",
     "backpropagate",
-    "check_backprop",  # issue-23 hook
+    "check_backprop",
     "cross_entropy",
-    "diagnose",  # issue-23 hook
+    "diagnose",
     "feedforward",
+    "fit",
     "from_torch",
     "glorot_normal",
     "gradient_check",

@@ -142,3 +142,113 @@ def check_probability_columns(y: NDArray[Any], name: str) -> None:
             f"{int(bad.sum())} target(s) are not, the first (number {first}) sums to "
             f"{float(sums[first]):.6g} with smallest entry {float(y[:, first].min()):.6g}"
         )
+
+
+def targets(net: Any, Y: Any, name: str) -> NDArray[Any]:
+    """Y (N×m) checked against the network's output size and its cost."""
+    refuse_labels(Y, net.outputdim, name)
+    rows = as_rows(Y, net.outputdim, name, net.dtype)
+    if net.cost.probability_targets:
+        check_probability_columns(rows.T, name)
+    return rows
+
+
+def training_data(
+    net: Any, X: Any, Y: Any, validation: Any
+) -> tuple[NDArray[Any], NDArray[Any], tuple[NDArray[Any], NDArray[Any]] | None]:
+    """X (N×k), Y (N×m) and the optional pair (Xv, Yv) of an ``sgd`` call, checked
+    (and the output layer against the cost: cross-entropy needs a softmax)."""
+    problem = net.cost.check_output(net.layers[-1].activation) if net.cost.check_output else None
+    if problem is not None:
+        raise ValueError(f"net: {problem}")
+    pairs = [(X, Y, "X", "Y")]
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError("validation: expected a pair (Xv, Yv)")
+        pairs.append((validation[0], validation[1], "validation X", "validation Y"))
+    checked = []
+    for rows, labels, x_name, y_name in pairs:
+        Xa = as_rows(rows, net.inputdim, x_name, net.dtype)
+        Ya = targets(net, labels, y_name)
+        if len(Xa) != len(Ya):
+            raise ValueError(
+                f"{x_name} and {y_name}: expected the same number of rows, "
+                f"got {len(Xa)} and {len(Ya)}"
+            )
+        checked.append((Xa, Ya))
+    return checked[0][0], checked[0][1], (checked[1] if validation is not None else None)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """True or False (numpy's bool too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_callable(value: Any, name: str) -> Any:
+    """None or a callable."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{name}: expected a callable, got {type(value).__name__}")
+    return value
+
+
+def check_weights(net: Any) -> None:
+    """Refuse a network that cannot be trained or run, before any work is done.
+
+    Weights may be set by hand: every layer's ``weights`` and ``bias`` must be
+    writable numpy arrays of ``net.dtype`` with shapes (out, in) and (out, 1)
+    that chain from ``inputdim``, so that a mistake is a clear error and never a
+    half-stepped network.
+    """
+    if not hasattr(net, "layers") or not hasattr(net, "inputdim"):
+        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
+    if not net.layers:
+        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
+    insize = net.inputdim
+    for l, layer in enumerate(net.layers):
+        for name in ("weights", "bias"):
+            array = getattr(layer, name)
+            if not isinstance(array, np.ndarray) or array.dtype != net.dtype:
+                raise TypeError(
+                    f"net.layers[{l}].{name}: expected a numpy array of {net.dtype}, got "
+                    f"{type(array).__name__} {getattr(array, 'dtype', '')}".rstrip()
+                    + "; assign e.g. numpy.asarray(values, dtype=net.dtype)"
+                )
+            if not array.flags.writeable:
+                raise ValueError(
+                    f"net.layers[{l}].{name}: the array is read-only; assign a writable "
+                    "copy, e.g. numpy.array(values, dtype=net.dtype)"
+                )
+        outsize = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
+        if layer.weights.shape != (outsize, insize) or layer.bias.shape != (outsize, 1):
+            raise ValueError(
+                f"net.layers[{l}]: expected weights of shape (out, {insize}) and bias (out, 1), "
+                f"got {layer.weights.shape} and {layer.bias.shape}"
+            )
+        insize = outsize
+
+
+def refuse_labels(Y: Any, width: int, name: str) -> None:
+    """Raise a ``ValueError`` naming ``one_hot`` when ``Y`` holds integer class labels
+    (shape (N,) or (N, 1)) where rows of ``width`` > 1 targets are expected; else nothing."""
+    if width < 2 or isinstance(Y, (str, bytes)):
+        return
+    try:
+        array = np.asarray(Y)
+    except (ValueError, TypeError):
+        return
+    if not (array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1)) or not array.size:
+        return
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
+        return
+    if np.issubdtype(array.dtype, np.complexfloating):
+        return
+    with np.errstate(invalid="ignore"):
+        integral = bool(np.all(np.isfinite(array)) and np.all(array == np.round(array)))
+    if integral and array.min() >= 0:
+        raise ValueError(
+            f"{name}: got {array.shape[0]} integer class labels (shape {array.shape}), but the "
+            f"network has {width} outputs and expects one row of {width} targets per "
+            f"observation; convert the labels with one_hot(labels, {width})"
+        )

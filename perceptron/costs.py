@@ -43,8 +43,6 @@ CLIP = 1e-7
 
 Delta = Callable[[Array, Array, Array, Activation], Array]
 Loss = Callable[[Array, Array, Array, Activation], Array]
-# δ written in place: (z, a, y, out, t, s), with t scratch like z and s one row of it.
-DeltaInto = Callable[[Array, Array, Array, Array, Array, Array], None]
 
 
 @dataclass(frozen=True)
@@ -54,12 +52,11 @@ class Cost:
     ``delta(z, a, y, activation)`` and ``loss(z, a, y, activation)`` give the
     output layer's δ (m×n) and per-column cost from that layer's z, a = σ(z) and
     the target y; a cost that does not provide them gets the general forms
-    (∂a/∂z)ᵀ df(a, y) and f(a, y). ``squares`` is c when C = c‖a − y‖² for every
-    column (a hint the engines use to sum the losses with one dot product).
-    ``delta_kernel(activation)`` may return an in-place form of ``delta`` for
-    that output activation, for the engines' buffers (see :meth:`delta_into`).
-    ``check_output(activation)`` may return why training cannot learn with that
-    output activation (``sgd`` refuses such a network before any work).
+    (∂a/∂z)ᵀ df(a, y) and f(a, y). ``check_output(activation)`` may return why
+    training cannot learn with that output activation (``sgd`` refuses such a
+    network before any work). ``probability_targets``: every target column must
+    be a probability vector (``sgd`` and ``backpropagate`` check it). ``fused_with``:
+    the name of the output activation under which ``delta`` skips ∂C/∂a (δ = a − y).
     """
 
     name: str
@@ -67,9 +64,9 @@ class Cost:
     df: Callable[[Array, Array], Array]
     delta: Delta = field(default=None, repr=False)  # type: ignore[assignment]
     loss: Loss = field(default=None, repr=False)  # type: ignore[assignment]
-    squares: Callable[[int], float] | None = field(default=None, repr=False)
-    delta_kernel: Callable[[Activation], DeltaInto] | None = field(default=None, repr=False)
     check_output: Callable[[Activation], str | None] | None = field(default=None, repr=False)
+    probability_targets: bool = False
+    fused_with: str | None = None
 
     def __post_init__(self) -> None:
         if self.delta is None:
@@ -83,22 +80,6 @@ class Cost:
 
     def _loss_of_output(self, z: Array, a: Array, y: Array, activation: Activation) -> Array:
         return self.f(a, y)
-
-    def delta_into(self, activation: Activation) -> DeltaInto:
-        """δ for an output layer with ``activation``, written into ``out`` in place.
-
-        The returned function takes (z, a, y, out, t, s) for one sample (vectors)
-        or a block (m×n columns); ``t`` is scratch shaped like z, ``s`` one row.
-        """
-        if self.delta_kernel is not None:
-            return self.delta_kernel(activation)
-        delta = self.delta
-
-        def general(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
-            zc, ac, yc = (v if v.ndim == 2 else v.reshape(-1, 1) for v in (z, a, y))
-            out[...] = delta(zc, ac, yc, activation).reshape(out.shape)
-
-        return general
 
     def __call__(self, a: Array, y: Array) -> Array:
         return self.f(a, y)
@@ -162,43 +143,6 @@ def _cross_entropy_loss(z: Array, a: Array, y: Array, activation: Activation) ->
     return _cross_entropy(a, y)
 
 
-def _quadratic_kernel(activation: Activation) -> DeltaInto:
-    backward = activation.backward_into
-
-    def delta(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
-        np.subtract(a, y, out=out)  # ∂C/∂a = a − y
-        backward(z, a, out, out, t, s)
-
-    return delta
-
-
-def _mse_kernel(activation: Activation) -> DeltaInto:
-    backward = activation.backward_into
-
-    def delta(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
-        np.subtract(a, y, out=out)  # ∂C/∂a = (2/m)(a − y)
-        np.multiply(out, 2.0 / a.shape[0], out=out)
-        backward(z, a, out, out, t, s)
-
-    return delta
-
-
-def _cross_entropy_kernel(activation: Activation) -> DeltaInto:
-    backward = activation.backward_into
-    fused = activation == softmax
-
-    def delta(z: Array, a: Array, y: Array, out: Array, t: Array, s: Array) -> None:
-        if fused:
-            np.subtract(a, y, out=out)  # δ = a − y
-            return
-        np.clip(a, CLIP, 1.0 - CLIP, out=t)  # ∂C/∂a = −y / clip(a)
-        np.divide(y, t, out=out)
-        np.negative(out, out=out)
-        backward(z, a, out, out, t, s)
-
-    return delta
-
-
 def _cross_entropy_output(activation: Activation) -> str | None:
     if activation == softmax:
         return None
@@ -210,26 +154,17 @@ def _cross_entropy_output(activation: Activation) -> str | None:
     )
 
 
-def _half(m: int) -> float:
-    return 0.5
-
-
-def _mean(m: int) -> float:
-    return 1.0 / m
-
-
-quadratic = Cost(
-    "quadratic", _quadratic, _dquadratic, squares=_half, delta_kernel=_quadratic_kernel
-)
-mse = Cost("mse", _mse, _dmse, squares=_mean, delta_kernel=_mse_kernel)
+quadratic = Cost("quadratic", _quadratic, _dquadratic)
+mse = Cost("mse", _mse, _dmse)
 cross_entropy = Cost(
     "cross_entropy",
     _cross_entropy,
     _dcross_entropy,
     delta=_cross_entropy_delta,
     loss=_cross_entropy_loss,
-    delta_kernel=_cross_entropy_kernel,
     check_output=_cross_entropy_output,
+    probability_targets=True,
+    fused_with="softmax",
 )
 
 COSTS: dict[str, Cost] = {c.name: c for c in (quadratic, mse, cross_entropy)}

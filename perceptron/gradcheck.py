@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .checks import as_column, check_real
-from .network import Network, check_weights
-from .train import backpropagate, feedforward, loss
+from .checks import as_column, check_real, check_weights
+from .structs import Network
+from .training import backpropagate, feedforward, loss
 from .types import Array
 
 

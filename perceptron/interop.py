@@ -27,7 +27,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Activation
 from .costs import Cost, get_cost
-from .network import Layer, Network
+from .structs import Layer, Network
 
 if TYPE_CHECKING:  # only for the annotations; never imported at run time here
     import torch

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .checks import as_float_array, as_rows
-from .network import Network, check_weights
+from .checks import as_float_array, as_rows, check_weights
+from .structs import Network
 from .types import Array
 
 
@@ -113,3 +113,15 @@ def regression_scores(net: Network, X: Any, Y: Any) -> tuple[float, float]:
     spread = float(((targets - targets.mean(axis=0)) ** 2).sum())
     residual = float((error**2).sum())
     return float((error**2).mean()), (1.0 - residual / spread) if spread else float("nan")
+
+
+def evaluate_loss(net: Network, X: Array, Y: Array) -> tuple[float, float]:
+    """Mean cost and (for one-hot Y) accuracy over the rows of checked X and Y."""
+    out, z = forward_rows(net, X, keep_logits=True)
+    last = net.layers[-1]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        losses = net.cost.loss(z.T, out.T, Y.T, last.activation)
+    acc = float("nan")
+    if is_one_hot(Y):
+        acc = float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.mean(losses)), acc

@@ -21,11 +21,10 @@ import sys
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 import perceptron as pc
+from perceptron.types import Array
 
-Array = NDArray[Any]
 TOLERANCE = 1e-12
 
 # --- (a) the MNIST article's demo network, numbers copied from the article ------------------

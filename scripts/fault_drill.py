@@ -1,6 +1,6 @@
 """A fault drill: interrupt training, corrupt files, make malformed calls — and count.
 
-Six campaigns, each from a seeded generator:
+Seven campaigns, each from a seeded generator:
 
 1. **Interrupts.** ``sgd(..., checkpoint=PATH)`` is stopped at a random point:
    a ``KeyboardInterrupt`` raised on the n-th call of an activation, of its
@@ -30,7 +30,12 @@ Six campaigns, each from a seeded generator:
    succession and one while the command loads, and a long checkpointed run
    (100,000 epochs in the full drill: constant checkpoint size and save time,
    exact resume) (``scripts/drills/lost_work.py``).
-6. **Memory per input byte.** IDX and CSV files of random sizes and kinds, read
+6. **Output plan.** Special-file and symlink targets, colliding outputs, SIGINT and
+   SIGTERM at every point after the last epoch, a full stdout, divergence with
+   ``--save`` and a second run on a held checkpoint: the model kept, nothing else
+   touched; and Adam's state overflowing (measured, counted once the core's fix lands)
+   (``scripts/drills/outputs.py``).
+7. **Memory per input byte.** IDX and CSV files of random sizes and kinds, read
    and predicted under ``tracemalloc``: each within its bound
    (``scripts/drills/memory.py``).
 
@@ -60,6 +65,7 @@ from drills.files import FILE_FAILURES, file_campaign  # noqa: E402
 from drills.interrupts import interrupt_campaign  # noqa: E402
 from drills.lost_work import LONG_RUNS, lost_work_campaign  # noqa: E402
 from drills.memory import MEASURED, memory_campaign  # noqa: E402
+from drills.outputs import output_campaign  # noqa: E402
 
 
 def percent(part: int, whole: int) -> str:
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             "signals": 0,  # real signals depend on timing: the full drill only
             "long": 300,
             "memory": 6,
+            "outputs": 14,
         }
         if args.quick
         else {
@@ -97,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             "signals": 10,
             "long": 100_000,
             "memory": 30,
+            "outputs": 140,
         }
     )
     print(f"fault drill: seed {args.seed}, {'quick' if args.quick else 'full'}")
@@ -153,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  never a wrong answer: {right:5d}  {percent(right, tried)}")
         all_ok &= right == tried
         all_ok &= _lost_work(rng, size, folder)
+        all_ok &= _outputs(rng, size["outputs"], folder)
         all_ok &= _memory(rng, size["memory"], folder)
     print(f"{'all 100%: OK' if all_ok else 'FAILED: not all 100%'} "
           f"({time.perf_counter() - started:.0f} s)")  # fmt: skip
@@ -175,6 +184,20 @@ def _lost_work(rng: np.random.Generator, size: dict[str, int], folder: Path) -> 
         print(f"  long run of {epochs} epochs: checkpoint grew {growth} bytes{timing}")
     print(f"  nothing lost: {kept:5d}  {percent(kept, tried)}")
     return kept == tried
+
+
+def _outputs(rng: np.random.Generator, trials: int, folder: Path) -> bool:
+    counts = output_campaign(rng, trials, folder)
+    overflow = counts.pop("overflow")
+    tried = sum(t for t, _ in counts.values())
+    kept = sum(k for _, k in counts.values())
+    print(f"output plan: {tried} trials")
+    for kind, (t, k) in counts.items():
+        print(f"  {kind:9s} {t:4d} tried: model kept, nothing else touched {k:4d}  {percent(k, t)}")
+    print(f"  all kept: {kept:5d}  {percent(kept, tried)}")
+    t, k = overflow
+    print(f"  Adam state overflow {t:4d} tried: diverged or finite {k:4d}  {percent(k, t)}")
+    return kept == tried and k == t
 
 
 def _memory(rng: np.random.Generator, trials: int, folder: Path) -> bool:

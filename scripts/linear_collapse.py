@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 import perceptron as pc
-
-Array = NDArray[Any]
+from perceptron.types import Array
 
 # Julia's default isapprox tolerance for Float64: rtol = √eps.
 RTOL = float(np.sqrt(np.finfo(np.float64).eps))

@@ -23,39 +23,29 @@ import sys
 import numpy as np
 
 import perceptron as pc
+from perceptron.reports.explain import ARTICLE as ARTICLE_INPUTS
+from perceptron.reports.explain import ARTICLE_NUMBERS
 
 TOLERANCE = 1e-12
 
-# The article's inputs (the MNIST article, "Example Calculation").
-X, Y = 0.8, 1.0
-W1, B1, W2, B2 = 1.58, -0.14, 2.45, -0.11
-STEP_SIZE = 0.1
-
-# What the article prints (Python float reprs), in the order it prints them.
-# dC/da of the output layer is not printed; the article defines it as a_l2 − 1,
-# so its value here is the printed a_l2 minus 1.
-ARTICLE: dict[str, float] = {
-    "z_l1": 1.124,
-    "a_l1": 0.7547299213576082,
-    "z_l2": 1.73908830732614,
-    "a_l2": 0.850571226530534,
-    "dc_da_l2": 0.850571226530534 - 1.0,
-    "dc_db_l2": -0.018992369482903983,
-    "dc_dw_l2": -0.014334109526226761,
-    "dc_da_l1": -0.04653130523311476,
-    "updated_b_l2": -0.1081007630517096,
-    "updated_w_l2": 2.451433410952623,
-    "dc_db_l1": -0.008613534018377424,
-    "dc_dw_l1": -0.006890827214701939,
-    "updated_b_l1": -0.13913864659816227,
-    "updated_w_l1": 1.5806890827214704,
-    "updated_z_l1": 1.125412619579014,
-    "updated_a_l1": 0.7549913210309638,
-    "updated_z_l2": 1.7427101863028525,
-    "updated_a_l2": 0.8510309824120517,
-    "original_cost": 0.011164479170294499,
-    "updated_cost": 0.011095884100559231,
-}
+# The article's inputs and printed numbers live in one table, the package's
+# (perceptron explain --article prints them too); here under the names of the
+# article's own Python session.
+X, Y = ARTICLE_INPUTS["x"], ARTICLE_INPUTS["y"]
+W1, B1, W2, B2 = (ARTICLE_INPUTS[k] for k in ("w1", "b1", "w2", "b2"))
+STEP_SIZE = ARTICLE_INPUTS["lr"]
+NAMES = {
+    "z_l1": "z0", "a_l1": "a0", "z_l2": "z1", "a_l2": "a1",
+    "dc_db_l2": "dC/db1", "dc_dw_l2": "dC/dw1", "dc_da_l1": "dC/da0",
+    "updated_b_l2": "new b1", "updated_w_l2": "new w1",
+    "dc_db_l1": "dC/db0", "dc_dw_l1": "dC/dw0", "updated_b_l1": "new b0", "updated_w_l1": "new w0",
+    "updated_z_l1": "new z0", "updated_a_l1": "new a0",
+    "updated_z_l2": "new z1", "updated_a_l2": "new a1",
+    "original_cost": "cost", "updated_cost": "new cost",
+}  # fmt: skip
+ARTICLE: dict[str, float] = {name: ARTICLE_NUMBERS[key] for name, key in NAMES.items()}
+# dC/da of the output layer is not printed; the article defines it as a_l2 − 1.
+ARTICLE["dc_da_l2"] = ARTICLE["a_l2"] - 1.0
 
 
 def build() -> pc.Network:

@@ -2,72 +2,36 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import SCRIPTS
 
 import perceptron as pc
-
-# Seed 001, "Example Calculation": inputs and every printed intermediate.
-X, Y = 0.8, 1.0
-W1, B1, W2, B2 = 1.58, -0.14, 2.45, -0.11
-WORKED = {
-    "z_l1": 1.124,
-    "a_l1": 0.7547299213576082,
-    "z_l2": 1.73908830732614,
-    "a_l2": 0.850571226530534,
-    "dc_db_l2": -0.018992369482903983,
-    "dc_dw_l2": -0.014334109526226761,
-    "dc_da_l1": -0.04653130523311476,
-    "updated_b_l2": -0.1081007630517096,
-    "updated_w_l2": 2.451433410952623,
-    "dc_db_l1": -0.008613534018377424,
-    "dc_dw_l1": -0.006890827214701939,
-    "updated_b_l1": -0.13913864659816227,
-    "updated_w_l1": 1.5806890827214704,
-    "updated_z_l1": 1.125412619579014,
-    "updated_a_l1": 0.7549913210309638,
-    "updated_z_l2": 1.7427101863028525,
-    "updated_a_l2": 0.8510309824120517,
-    "original_cost": 0.011164479170294499,
-    "updated_cost": 0.011095884100559231,
-}
+from perceptron.reports.explain import ARTICLE_NUMBERS
 
 
-def _one_one_one() -> pc.Network:
-    net = pc.Network(1, "quadratic")
-    for w, b in ((W1, B1), (W2, B2)):
-        layer = pc.add_layer(net, 1, "sigmoid", rng=0)
-        layer.weights[...] = w
-        layer.bias[...] = b
-    return net
+def _worked_example() -> ModuleType:
+    """scripts/worked_example.py as a module: the article's step through the public API."""
+    spec = importlib.util.spec_from_file_location("worked_example", SCRIPTS / "worked_example.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_worked_example_every_intermediate_to_1e_12() -> None:
-    net = _one_one_one()
-    hidden, output = net.layers
-    got = {}
-    a = pc.feedforward(net, [X])
-    got["z_l1"], got["a_l1"] = hidden.linear_out[0, 0], hidden.activated_out[0, 0]
-    got["z_l2"], got["a_l2"] = output.linear_out[0, 0], output.activated_out[0, 0]
-    got["original_cost"] = net.cost(a, np.array([[Y]]))[0]
-    pc.backpropagate(net, [X], [Y])
-    got["dc_db_l2"], got["dc_dw_l2"] = output.dC_dbias[0, 0], output.dC_dweights[0, 0]
-    got["dc_da_l1"] = (output.weights.T @ output.dC_dlinear)[0, 0]
-    got["dc_db_l1"], got["dc_dw_l1"] = hidden.dC_dbias[0, 0], hidden.dC_dweights[0, 0]
-    pc.update(net, 0.1)
-    got["updated_b_l2"], got["updated_w_l2"] = output.bias[0, 0], output.weights[0, 0]
-    got["updated_b_l1"], got["updated_w_l1"] = hidden.bias[0, 0], hidden.weights[0, 0]
-    a = pc.feedforward(net, [X])
-    got["updated_z_l1"], got["updated_a_l1"] = hidden.linear_out[0, 0], hidden.activated_out[0, 0]
-    got["updated_z_l2"], got["updated_a_l2"] = output.linear_out[0, 0], output.activated_out[0, 0]
-    got["updated_cost"] = net.cost(a, np.array([[Y]]))[0]
-    assert set(got) == set(WORKED)
-    for name, expected in WORKED.items():
-        assert abs(float(got[name]) - expected) <= 1e-12, (name, float(got[name]), expected)
+    """The MNIST article's worked step: every printed number, from the package's one table."""
+    script = _worked_example()
+    got = script.compute()
+    assert set(script.ARTICLE) == set(got) and len(got) == len(ARTICLE_NUMBERS) + 1
+    for name, expected in script.ARTICLE.items():
+        assert abs(got[name] - expected) <= 1e-12, (name, got[name], expected)
     assert got["updated_cost"] < got["original_cost"]
 
 
@@ -144,7 +108,7 @@ def test_worked_example_table_rows_show_article_and_computed(scripts_dir: Path) 
         check=False,
     )
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line}
-    for name, expected in WORKED.items():
+    for name, expected in _worked_example().ARTICLE.items():
         article, computed, diff = rows[name][1:4]
         assert float(article) == expected
         assert abs(float(computed) - expected) <= 1e-12

@@ -313,12 +313,7 @@ def test_a_custom_optimizer_is_checkpointed_through_its_state_dict(tmp_path: Pat
         def deltas(self, grads: Any, lr: float) -> Any:
             # Δ = ½ lr (g + g_prev): a state that matters for the next step.
             steps = [0.5 * lr * (g + p) for g, p in zip(grads, self.state["previous"], strict=True)]
-            self._grads = [g.copy() for g in grads]
-            return steps
-
-        def commit(self) -> None:
-            for p, g in zip(self.state["previous"], self._grads, strict=True):
-                p[...] = g
+            return steps, {"previous": [g.copy() for g in grads]}
 
     path = tmp_path / "x.ckpt"
     reference, resumed = make_net(), make_net()

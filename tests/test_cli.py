@@ -12,13 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rigging import write_idx
 
 from perceptron import cli, load
+from perceptron.cli import outputs as cli_outputs
 from perceptron.cli import train as cli_train
 from perceptron.datasets.mnist import PIXEL_SCALE, SHIPPED, load_digits
-from perceptron.io.idx import write_idx
 from perceptron.io.model import load_with_meta
-from perceptron.report.explain import ARTICLE_NUMBERS
+from perceptron.reports.explain import ARTICLE_NUMBERS
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / (\d+), loss \d+\.\d+, \d+\.\d+ s")
 
@@ -197,7 +198,7 @@ def test_ctrl_c_saves_and_exits_130(monkeypatch, tmp_path, capsys):
 
 
 def test_plot_without_matplotlib_is_one_note(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(cli_train, "plotting_available", lambda: False)
+    monkeypatch.setattr(cli_outputs, "plotting_available", lambda: False)
     plot = tmp_path / "curves.png"
     code, out, err = run(capsys, "train", "--data", "xor", "--epochs", "1", "--plot", plot)
     assert code == 0

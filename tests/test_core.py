@@ -6,16 +6,13 @@ from __future__ import annotations
 import copy
 import pickle
 import warnings
-from typing import Any
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 import perceptron as pc
 from perceptron.activations import Activation
-
-Array = NDArray[Any]
+from perceptron.types import Array
 
 
 def small_net(cost: str = "quadratic", out: str = "sigmoid", seed: int = 0) -> pc.Network:

@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rigging import IDX_TYPES, mutate, parse_idx
 
 import perceptron as pc
 from perceptron.io import model as persistence
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
-from perceptron.testing import IDX_TYPES, mutate, parse_idx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -257,7 +257,9 @@ def test_corrupted_idx_files_get_only_idx_errors(
     compress: bool,
     seed: int,
 ) -> None:
-    from perceptron.io.idx import IDXError, read_idx, write_idx
+    from rigging import write_idx
+
+    from perceptron.io.idx import IDXError, read_idx
 
     folder = tmp_path_factory.mktemp("idx")
     rng = np.random.default_rng(seed)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rigging import write_csv
 
 from perceptron.cli import main
-from perceptron.testing import write_csv
 
 NAMES = ["alpha", "beta", "gamma"]
 

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from rigging import write_idx
 
 from perceptron.datasets.mnist import PIXEL_SCALE, SHIPPED, find_files, load_digits
-from perceptron.io.idx import IDXError, read_idx, read_images, read_labels, read_mnist, write_idx
+from perceptron.io.idx import IDXError, read_idx, read_images, read_labels, read_mnist
 
 COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]

@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rigging import write_idx
 
 from perceptron import network, save
 from perceptron.cli import main
 from perceptron.cli import use as cli_use
-from perceptron.io.idx import IDXError, read_idx, write_idx
+from perceptron.io.idx import IDXError, read_idx
 
 MiB = 1 << 20
 

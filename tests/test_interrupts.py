@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rigging import Bomb, finish, rig, terminal_sigint
 
 import perceptron as pc
-from perceptron.testing import Bomb, finish, rig, terminal_sigint
 
 ROOT = Path(__file__).resolve().parent.parent
 X, LABELS = pc.spiral(8, 3, rng=0)

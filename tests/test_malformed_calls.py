@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from rigging import prepared_net, same, snapshot
 
 import perceptron as pc
 from perceptron.io.checkpoint import Checkpointer  # noqa: F401  (the module under test)
-from perceptron.testing import prepared_net, same, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def test_decay_counts_updates_from_zero() -> None:
         opt = SGD(decay=decay)
         opt.t = t_expected
         g = [np.ones((2, 2)), np.ones((2, 1))]
-        steps = opt.deltas(g, lr)
+        steps, _ = opt.deltas(g, lr)
         np.testing.assert_array_equal(steps[0], lr / (1 + decay * t_expected))
 
 

@@ -16,13 +16,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from numpy.typing import NDArray
 
 import perceptron as pc
 from perceptron.activations import Activation
 from perceptron.gradcheck import numerical_gradients
-
-Array = NDArray[Any]
+from perceptron.types import Array
 
 HIDDEN = ["sigmoid", "relu", "tanh", "identity"]
 OUTPUT = ["sigmoid", "relu", "tanh", "identity", "softmax"]

@@ -15,7 +15,7 @@ from perceptron.cli import main
 
 pytest.importorskip("matplotlib", reason='matplotlib is not installed: pip install ".[plot]"')
 
-from perceptron.report import report  # noqa: E402
+from perceptron.reports import report  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER_FLAGS = [
@@ -198,7 +198,7 @@ def test_report_refused_before_training(
 ) -> None:
     assert main(["train", "--report", str(tmp_path / "run.txt")]) == 2
     assert "--report: expected a file name ending in .html" in capsys.readouterr().err
-    monkeypatch.setattr("perceptron.cli.train.plotting_available", lambda: False)
+    monkeypatch.setattr("perceptron.cli.outputs.plotting_available", lambda: False)
     assert main(["train", "--report", str(tmp_path / "run.html")]) == 2
     captured = capsys.readouterr()
     assert 'pip install ".[plot]"' in captured.err and "Epoch" not in captured.out

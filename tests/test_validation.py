@@ -8,11 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
 import perceptron as pc
 
-Array = NDArray[Any]
 NAN, INF = float("nan"), float("inf")
 
 X_OK = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [-0.1, 0.0, 0.2]])

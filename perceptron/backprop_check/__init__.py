@@ -22,8 +22,8 @@ import numpy as np
 from ..activations import Activation
 from ..costs import Cost
 from ..gradcheck import gradient_check
-from ..network import Network, network
-from ..train import backpropagate, feedforward
+from ..structs import Network, network
+from ..training import backpropagate, feedforward
 from ..types import Array
 from .call import ARRAYS_FORM, NET_FORM, call_arrays_form, call_net_form, form_of
 from .crash import explain_crash

@@ -5,7 +5,7 @@
   gradients ``(dC_dweights, dC_dbias)``, or ``(dC_dbias, dC_dweights)`` as
   Nielsen's ``backprop`` returns them; the shapes tell which.
 * ``fn(net, x, y)`` fills ``layer.dC_dweights`` and ``layer.dC_dbias`` of a
-  :class:`~perceptron.network.Network` the article's way; it is called once a
+  :class:`~perceptron.structs.Network` the article's way; it is called once a
   sample, after ``feedforward(net, x)``.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..network import Network
-from ..train import feedforward
+from ..structs import Network
+from ..training import feedforward
 from ..types import Array
 
 Grads = list[tuple[Any, Any]]

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 from .crash import column_shapes
 from .passes import (

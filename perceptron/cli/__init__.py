@@ -21,11 +21,19 @@ from ..errors import TrainingDiverged
 from ..io.csvfile import CSVError
 from ..io.idx import IDXError
 from ..io.npz import ModelFileError
-from .check import cmd_check  # issue 23
-from .console import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageError
+from .check import cmd_check
+from .console import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    ensure_streams,
+    log_failure,
+)
 from .console import error as _error
 from .data import predicted
-from .diagnose import cmd_diagnose  # issue 23
+from .diagnose import cmd_diagnose
 from .explain import cmd_explain
 from .parser import build_parser
 from .train import cmd_train
@@ -37,13 +45,15 @@ COMMANDS = {
     "predict": cmd_predict,
     "explain": cmd_explain,
     "summary": cmd_summary,
-    "check": cmd_check,  # issue 23
-    "diagnose": cmd_diagnose,  # issue 23
+    "check": cmd_check,
+    "diagnose": cmd_diagnose,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    ensure_streams()
+    log_failure.clear()
     try:
         parser = build_parser()
         try:
@@ -53,7 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        if status == 0 and log_failure:  # the output was the command's product
+            failure = log_failure[0]
+            _error(f"could not write the output ({failure.strerror or failure})")
+            return EXIT_FAILURE
+        return status
     except UsageError as error:
         _error(str(error))
         return EXIT_USAGE

@@ -17,16 +17,30 @@ class UsageError(Exception):
     """A bad command line: exit status 2."""
 
 
-def out(text: str = "") -> None:
-    """One line on stdout, flushed (the epoch lines appear as they are made).
+#: The first failed write of the log (stdout), if any: logging then stops, the run goes on.
+log_failure: list[OSError] = []
 
-    When the reader has gone (``perceptron train ... | head -3``), the rest of
-    the output goes nowhere and the work goes on: the run still trains and
-    saves what ``--save`` asked for.
+
+def out(text: str = "") -> None:
+    """One line on stdout, flushed (the epoch lines appear as they are made)."""
+    write(text + "\n")
+
+
+def write(text: str) -> None:
+    """``text`` on stdout, flushed; a failed write stops the log, never the work.
+
+    When the reader has gone (``perceptron train ... | head -3``) or the disk under
+    the log is full, the rest of the output goes nowhere and the run goes on: it
+    still trains and saves what ``--save`` asked for. A failure other than a gone
+    reader is remembered in ``log_failure``, for the command to report at the end.
     """
     try:
-        print(text, flush=True)
+        sys.stdout.write(text)
+        sys.stdout.flush()
     except BrokenPipeError:
+        quiet_stdout()
+    except OSError as failure:
+        log_failure.append(failure)
         quiet_stdout()
 
 
@@ -36,13 +50,31 @@ def quiet_stdout() -> None:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
         os.close(null)
-    except (OSError, ValueError, io.UnsupportedOperation):
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
 
 
+def ensure_streams() -> None:
+    """Closed stdout or stderr (``>&-``): the null device in its place, so that no file
+    the command opens takes descriptor 1 or 2 and nothing tests ``None.isatty()``."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "w", closefd=False))  # noqa: SIM115
+
+
 def note(text: str) -> None:
-    """One line on stderr."""
-    print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+    """One line on stderr (a failed write to it is not the run's concern)."""
+    try:
+        print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def error(message: str) -> None:

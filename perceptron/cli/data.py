@@ -23,7 +23,7 @@ from ..io.csvfile import CSVError, LabelledTable, read_labelled, targets_of
 from ..io.model import load_with_meta
 from ..io.npz import ModelFileError
 from ..metrics import classes_of, predict
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 from .console import UsageError
 from .parser import BUILTIN_DATA

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 
 from ..diagnosis import diagnose
+from ..epochs import History
 from ..errors import TrainingDiverged
-from ..history import History
-from ..network import Network
+from ..structs import Network
 from .console import note, out
 from .data import Dataset, label_names, load_model, model_data, predicted, targets
 
@@ -48,10 +46,12 @@ TOP = 3
 
 
 def _print_top(data: Dataset, net: Network, history: History, why: str) -> None:
-    Y = targets(data.y_train, net.outputdim, data.classes)
-    findings = [
-        f for f in diagnose(net, data.X_train, Y, history, rows=500) if f.severity != "info"
-    ]
+    try:
+        Y = targets(data.y_train, net.outputdim, data.classes)
+        found = diagnose(net, data.X_train, Y, history, rows=500)
+    except (ValueError, TypeError, MemoryError, FloatingPointError):
+        return  # a diagnosis is advice: it never changes how the run ends
+    findings = [f for f in found if f.severity != "info"]
     if not findings:
         return
     note(f"{why}; diagnose found (perceptron diagnose MODEL for a saved model):")
@@ -59,18 +59,11 @@ def _print_top(data: Dataset, net: Network, history: History, why: str) -> None:
         note(f"  {finding}")
 
 
-@contextmanager
-def findings_when_diverged(data: Dataset, net: Network) -> Iterator[None]:
-    """Around ``sgd`` in ``train``: a diverged run prints its top findings, then goes on failing."""
-    try:
-        yield
-    except TrainingDiverged as diverged:
-        done = getattr(diverged, "history", None) or History()
+def findings_when_diverged(data: Dataset, net: Network, history: History, ending: object) -> None:
+    """In ``train``, when ``sgd`` ended by diverging: print the top findings."""
+    if isinstance(ending, TrainingDiverged) and not data.regression:
         # The epoch that diverged is not in the history: its loss was not finite.
-        history = History(loss=[*done.loss, math.nan])
-        if not data.regression:
-            _print_top(data, net, history, "the run diverged")
-        raise
+        _print_top(data, net, History(loss=[*history.loss, math.nan]), "the run diverged")
 
 
 def findings_when_near_chance(data: Dataset, net: Network, history: History) -> None:

@@ -6,8 +6,8 @@ import argparse
 
 import numpy as np
 
-from ..report.explain import article_comparison, article_network, explain_step
-from ..report.step_text import format_step
+from ..reports.explain import article_comparison, article_network, explain_step
+from ..reports.step_text import format_step
 from .console import UsageError, out
 from .data import label_names, load_model, model_data, targets
 

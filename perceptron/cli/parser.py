@@ -14,11 +14,12 @@ from typing import Any, NoReturn
 from ..activations import ACTIVATIONS
 from ..checks import check_int, check_real
 from ..costs import COSTS
-from ..engines import ENGINES
+from ..engines import ENGINE_NAMES
 from ..version import __version__
 from .console import PROG, UsageError
 
 BUILTIN_DATA = ("mnist-10k", "spiral", "xor")
+DTYPES = ("float64", "float32")
 INITS = ("auto", "standard_normal", "glorot_normal", "he_normal", "default")
 DEFAULT_LR = {"sgd": 3.0, "momentum": 0.3, "adam": 0.001}
 DATA_HELP = (
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--seed", type=nonnegative_int, help="split seed (default: the model's own)"
     )
+    _speed_options(evaluate.add_argument, training=False)
     pred = commands.add_parser(
         "predict", help="one prediction per row of a CSV or IDX file", formatter_class=Help
     )
@@ -119,10 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV without the label column, or IDX images; the name of a shipped file "
         "(e.g. t10k-images-idx3-ubyte.gz) reads that file",
     )
+    _speed_options(pred.add_argument, training=False)
     _explain_parser(commands)
     summ = commands.add_parser("summary", help="the layers of a saved model", formatter_class=Help)
     summ.add_argument("model", metavar="MODEL")
-    _check_parsers(commands)  # issue 23
+    _check_parsers(commands)
     return parser
 
 
@@ -178,14 +181,40 @@ def _train_parser(commands: Any) -> None:
     add("--l2", type=nonnegative_real, default=0.0, help="L2 penalty λ")
     add("--patience", type=positive_int, help="stop after this many epochs without progress")
     add("--seed", type=nonnegative_int, default=0, help="init, split and shuffle")
-    add(
-        "--engine",
-        default="sample",
-        choices=tuple(ENGINES),
-        help="reference: the four functions literally; sample: the same per-sample loop, "
-        "faster; batch: a mini-batch as one matrix (fastest for large batches)",
-    )
+    _speed_options(add, training=True)
     _train_outputs(add)
+
+
+def _speed_options(add: Any, *, training: bool) -> None:
+    """How fast a command computes, not what: --engine and --dtype (train), --threads (all)."""
+    if training:
+        add(
+            "--engine",
+            default="sample",
+            choices=ENGINE_NAMES,
+            help="reference: the four functions literally; sample: the same per-sample loop, "
+            "faster; batch: a mini-batch as one matrix (fastest for large batches)",
+        )
+        add(
+            "--dtype",
+            default="float64",
+            choices=DTYPES,
+            help="floating-point type of the network, recorded in the saved model; float32 "
+            "trains faster, to about 7 significant digits",
+        )
+    add(
+        "--threads",
+        type=positive_int,
+        help="BLAS threads for the matrix products (default: one, unless the largest "
+        "product is big enough to share, 100 MFLOP a thread)",
+    )
+
+
+def speed_text(args: argparse.Namespace) -> str:
+    """The speed options that differ from their defaults, for the 'Training:' line."""
+    return (f", {args.dtype}" if args.dtype != "float64" else "") + (
+        f", BLAS threads {args.threads}" if args.threads else ""
+    )
 
 
 def _train_outputs(add: Any) -> None:

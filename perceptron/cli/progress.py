@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
-from ..fit import evaluate_loss
-from ..history import History
-from ..metrics import regression_scores
-from ..network import Network
-from .console import number, out
+from ..epochs import History
+from ..metrics import evaluate_loss, regression_scores
+from ..structs import Network
+from .console import number, out, write
 from .data import Dataset, predicted, targets
 
 
@@ -54,10 +51,9 @@ class Progress:
         if filled != self.shown:
             self.shown = filled
             bar = "#" * filled + "." * (40 - filled)
-            sys.stdout.write(f"\r\x1b[KEpoch {epoch}: [{bar}] {batch + 1}/{batches} batches")
-            sys.stdout.flush()
+            write(f"\r\x1b[KEpoch {epoch}: [{bar}] {batch + 1}/{batches} batches")
 
     def clear(self) -> None:
         """Wipe the bar (on a terminal) before a line is printed over it."""
         if self.tty:
-            sys.stdout.write("\r\x1b[K")
+            write("\r\x1b[K")

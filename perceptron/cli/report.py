@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from ..history import History
-from ..network import Network
-from ..report.html import report
+from ..epochs import History
+from ..reports.html import report
+from ..structs import Network
 from .data import Dataset
 from .progress import Progress
 

@@ -1,55 +1,65 @@
-"""Ctrl-C on the command line: the first one stops training, the save it asks for is kept.
+"""Ctrl-C and SIGTERM at the command line's edge: one handler for both.
 
-``sgd`` holds a Ctrl-C back while an update is applied and then hands it on to the
-handler installed here, which raises ``KeyboardInterrupt`` once; every later Ctrl-C is
-ignored while the interrupted run is saved.
+Before training a signal interrupts at once (``KeyboardInterrupt``). While the
+network trains and is saved it only sets a flag: the run's ``on_batch`` callback
+(:meth:`StopSignals.check`) raises ``KeyboardInterrupt`` at the next batch boundary,
+``sgd`` hands it on with the history and the network at its last completed update,
+and the command saves that network before anything else. Every later signal is
+ignored until the save is done.
 """
 
 from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
+HANDLED = (signal.SIGINT, signal.SIGTERM)
 
-class _FirstCtrlC:
-    """A SIGINT handler that interrupts once; later Ctrl-Cs, while that one is handled
-    (the network saved), are ignored."""
+
+class StopSignals:
+    """The SIGINT/SIGTERM handler: remembers the first signal; interrupts unless deferring."""
 
     def __init__(self) -> None:
-        self.seen = False
+        self.signum: int | None = None
+        self.deferring = False
 
     def __call__(self, signum: int, frame: Any) -> None:
-        if not self.seen:
-            self.seen = True
+        if self.signum is not None:
+            return  # a second Ctrl-C must not interrupt the handling of the first
+        self.signum = signum
+        if not self.deferring:
             raise KeyboardInterrupt
+
+    def check(self, *_: object) -> None:
+        """``on_batch``/``on_epoch``: stop training at this boundary if a signal came."""
+        if self.signum is not None:
+            raise KeyboardInterrupt
+
+    @property
+    def status(self) -> int:
+        """The exit status of a run a signal stopped: 128 + its number (130, 143)."""
+        return 128 + (self.signum or signal.SIGINT)
 
 
 @contextmanager
-def _sigint_handler(handler: Any) -> Iterator[None]:
-    """``handler`` for SIGINT while the body runs (main thread only), then as before."""
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread: no signals to handle
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+def stop_signals() -> Iterator[StopSignals]:
+    """:class:`StopSignals` for SIGINT and SIGTERM while the body runs (main thread only).
 
-
-def first_ctrl_c_only() -> AbstractContextManager[None]:
-    """While the body runs, the first Ctrl-C interrupts it and any later one is ignored.
-
-    Two Ctrl-Cs in quick succession would otherwise interrupt the handling of the
-    first, before the interrupted run is saved. ``sgd``'s own guard hands a Ctrl-C
-    on to this handler, so its updates stay whole as before.
+    A SIGINT ignored when the command started (``nohup``, ``&``) stays ignored.
     """
-    return _sigint_handler(_FirstCtrlC())
-
-
-def ignoring_sigint() -> AbstractContextManager[None]:
-    """Ctrl-C ignored while the body runs (main thread only), then as before."""
-    return _sigint_handler(signal.SIG_IGN)
+    handler = StopSignals()
+    previous: dict[signal.Signals, Any] = {}
+    for signum in HANDLED:
+        try:
+            before = signal.getsignal(signum)
+            if before is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, handler)
+        except ValueError:  # not the main thread: no signals to handle
+            break
+    try:
+        yield handler
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)

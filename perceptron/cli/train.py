@@ -8,75 +8,31 @@ epochs, on the shipped digits split 8,000/2,000.
 from __future__ import annotations
 
 import argparse
-import os
+import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..costs import COSTS, cross_entropy
-from ..fit import sgd
-from ..history import History
-from ..interrupts import sigint_held
+from ..costs import COSTS
+from ..epochs import History
+from ..errors import TrainingDiverged
 from ..io.checkpoint import CheckpointWriteError
-from ..io.model import save
 from ..metrics import regression_scores
-from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
-from ..report.plots import FORMATS, plotting_available, write_curves
-from .console import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, error, note, number, out
+from ..reports.plots import write_curves
+from ..structs import Network, network
+from ..training import sgd
+from .console import EXIT_FAILURE, UsageError, error, log_failure, note, number, out
 from .data import Dataset, load_data, predicted, scale_note, targets
 from .diagnose import findings_when_diverged, findings_when_near_chance  # issue-23 hook
-from .parser import DEFAULT_LR
+from .outputs import OutputPlan
+from .parser import DEFAULT_LR, speed_text
 from .progress import Progress
-from .report import write_report
-from .signals import first_ctrl_c_only, ignoring_sigint
-
-OPTIMIZER_TEXT = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam"}
-
-
-def check_outputs(args: argparse.Namespace) -> str | None:
-    """Refuse unusable --save, --plot and --checkpoint targets before any work; the plot path."""
-    for path, option in (
-        (args.save, "--save"),
-        (args.plot, "--plot"),
-        (args.checkpoint, "--checkpoint"),
-        (args.report, "--report"),
-    ):
-        if path is None:
-            continue
-        target = Path(path)
-        folder = target.parent if str(target.parent) else Path(".")
-        if not folder.is_dir():
-            raise UsageError(f"{option}: the folder {str(folder)!r} does not exist")
-        if target.is_dir():
-            raise UsageError(f"{option}: {path!r} is a folder; expected a file name")
-        if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-            raise UsageError(
-                f"{option}: cannot write {path!r} (permission denied); choose another path"
-            )
-        if Path(args.data).is_file() and target.resolve() == Path(args.data).resolve():
-            raise UsageError(f"{option}: {path!r} is the training data; choose another path")
-    if args.report is not None and Path(args.report).suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"--report: expected a file name ending in .html, got {args.report!r}")
-    if args.report is not None and not plotting_available():
-        raise UsageError(
-            "--report: the report draws its pictures with matplotlib, which is not installed; "
-            'pip install ".[plot]" (or pip install matplotlib), then run again'
-        )
-    plot = args.plot
-    if plot is not None and Path(plot).suffix.lower() not in FORMATS:
-        raise UsageError(
-            f"--plot: expected a file name ending in {', '.join(FORMATS)}, got {plot!r}"
-        )
-    if plot is not None and not plotting_available():
-        note('note: --plot needs matplotlib (pip install ".[plot]"); no plot will be written')
-        plot = None
-    return plot
+from .report import OPTIMIZERS, write_report
+from .signals import StopSignals, stop_signals
 
 
 def _optimizer(args: argparse.Namespace) -> Optimizer | None:
@@ -91,7 +47,7 @@ def _init(args: argparse.Namespace) -> str | None:
     """``auto``: the article's N(0, 1) for its sigmoid network, else the library's default."""
     if args.init == "auto":
         article = args.activation == "sigmoid" and args.output_activation in (None, "sigmoid")
-        return "standard_normal" if article and COSTS[args.cost] != cross_entropy else None
+        return "standard_normal" if article and not COSTS[args.cost].probability_targets else None
     return None if args.init == "default" else str(args.init)
 
 
@@ -136,6 +92,7 @@ def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> 
         output_activation=args.output_activation,
         init=_init(args),
         rng=rng,
+        dtype=np.dtype(args.dtype),
     )
 
 
@@ -148,7 +105,7 @@ def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) 
         + (f" (output {last})" if last != args.activation else "")
         + f", cost {net.cost.name}, init {net.layers[0].init}, seed {args.seed}"
     )
-    optimizer = OPTIMIZER_TEXT[args.optimizer]
+    optimizer = OPTIMIZERS[args.optimizer]
     if args.optimizer == "momentum":
         optimizer += f" {args.momentum}"
     out(
@@ -157,6 +114,7 @@ def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) 
         + f", batch {args.batchsize}, lr {lr}, {args.epochs} epoch"
         + ("" if args.epochs == 1 else "s")
         + f", engine {args.engine}"
+        + speed_text(args)
         + (f", l2 {args.l2}" if args.l2 else "")
         + (f", patience {args.patience}" if args.patience else "")
     )
@@ -180,7 +138,17 @@ def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dic
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    plot = check_outputs(args)
+    plan = OutputPlan(args)  # every output checked before any data is read
+    with stop_signals() as stop, plan.locked():
+        try:
+            return _train(args, plan, stop)
+        except KeyboardInterrupt:
+            note("terminated" if stop.signum == signal.SIGTERM else "interrupted")
+            return stop.status
+
+
+def _train(args: argparse.Namespace, plan: OutputPlan, stop: StopSignals) -> int:
+    """Read the data, build the network, train it; then save first and write the rest."""
     data = load_data(args.data, seed=args.seed, label=args.label, task=args.task)
     if hint := scale_note(data):
         note(hint)
@@ -193,15 +161,67 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--output-activation: {problem}".replace("output_activation=", "--output-activation ")
         )
+    plan.check_model(net, meta(data, args, args.epochs, lr))
     _describe(args, data, net, lr)
     progress = Progress(data, sys.stdout.isatty())
-    Y_test = targets(data.y_test, net.outputdim, data.classes)
     started = time.perf_counter()
-    with (
-        first_ctrl_c_only(),
-        findings_when_diverged(data, net),  # issue-23 hook
-        _training_ends(args, data, net, progress, lr) as ended,
-    ):
+    stop.deferring = True  # from here a signal stops training at the next batch boundary
+    history, ending = _run(args, data, net, rng, lr, progress, stop)
+    elapsed = time.perf_counter() - started
+    saved = plan.save(net, meta(data, args, history.epochs, lr))  # first, whatever ended the run
+    stop.deferring = False
+    findings_when_diverged(data, net, history, ending)  # issue-23 hook
+    if ending is not None or stop.signum is not None:
+        return _stopped(plan, history, ending, stop, saved)
+    if saved:
+        out(f"Saved the network to {saved}")
+    try:
+        _finish(data, net, history, elapsed)
+        findings_when_near_chance(data, net, history)  # issue-23 hook
+    except (MemoryError, ValueError, FloatingPointError) as problem:
+        plan.failed = True
+        error(f"the final evaluation failed ({problem}); the model is saved in {saved}")
+    plan.write(
+        "--report",
+        lambda path: write_report(args, data, net, history, progress, lr, elapsed),
+        saved,
+    )
+    plan.write("--plot", lambda path: write_curves(path, history, progress.accuracies), saved)
+    if log_failure:
+        reason = log_failure[0].strerror or str(log_failure[0])
+        kept = f"; the model is saved in {saved}" if saved else ""
+        error(f"could not write the log to stdout ({reason}); training went on{kept}")
+    return EXIT_FAILURE if plan.failed or log_failure else 0
+
+
+def _run(
+    args: argparse.Namespace,
+    data: Dataset,
+    net: Network,
+    rng: np.random.Generator,
+    lr: float,
+    progress: Progress,
+    stop: StopSignals,
+) -> tuple[History, BaseException | None]:
+    """``sgd`` with the command's callbacks: the history, and what ended it early if anything.
+
+    An exception that carries the history (a signal, divergence, a failed checkpoint
+    write, a callback's error) ended a run that trained: it is returned, so the network
+    is saved before it is reported. One refused before training propagates.
+    """
+
+    def on_batch(epoch: int, batch: int, batches: int) -> None:
+        if batch + 1 < batches:  # after an epoch's last batch, on_epoch stops it, counted
+            stop.check()
+        if progress.tty:
+            progress.on_batch(epoch, batch, batches)
+
+    def on_epoch(epoch: int, history: History, net: Network) -> None:
+        progress.on_epoch(epoch, history, net)
+        stop.check()
+
+    Y_test = targets(data.y_test, net.outputdim, data.classes)
+    try:
         history = sgd(
             net,
             data.X_train,
@@ -212,35 +232,51 @@ def cmd_train(args: argparse.Namespace) -> int:
             rng=rng,
             optimizer=_optimizer(args),
             validation=(data.X_test, Y_test) if args.patience else None,
-            on_epoch=progress.on_epoch,
+            on_epoch=on_epoch,
             l2=args.l2,
             patience=args.patience,
             engine=args.engine,
             checkpoint=args.checkpoint,
-            on_batch=progress.on_batch if progress.tty else None,
+            on_batch=on_batch,
+            threads=args.threads,
         )
-    if ended:
-        return ended[0]
-    elapsed = time.perf_counter() - started
-    _finish(args, data, net, history, lr, elapsed)
-    findings_when_near_chance(data, net, history)  # issue-23 hook
-    if args.report is not None:
-        write_report(args, data, net, history, progress, lr, elapsed)
-        out(f"Wrote the training report to {args.report}")
-    if plot is not None:
-        write_curves(plot, history, progress.accuracies)
-        out(f"Wrote the loss and accuracy curves to {plot}")
-    return 0
+    except BaseException as ending:
+        trained = getattr(ending, "history", None)
+        if not isinstance(trained, History):
+            raise
+        progress.clear()
+        return trained, ending
+    return history, None
 
 
-def _finish(
-    args: argparse.Namespace,
-    data: Dataset,
-    net: Network,
+def _stopped(
+    plan: OutputPlan,
     history: History,
-    lr: float,
-    elapsed: float,
-) -> None:
+    ending: BaseException | None,
+    stop: StopSignals,
+    saved: str | None,
+) -> int:
+    """Report a run that did not finish, once its network is saved; the exit status."""
+    if saved:
+        kept = f"saved the network (at its last completed update) to {saved}"
+    elif plan.path("--save") is None:
+        kept = "nothing saved (use --save PATH to keep the network)"
+    else:
+        kept = "the network could not be saved"
+    done = f"after {history.epochs} complete epoch(s); {kept}"
+    if ending is None or isinstance(ending, KeyboardInterrupt):
+        note(f"{'terminated' if stop.signum == signal.SIGTERM else 'interrupted'} {done}")
+        return stop.status
+    if isinstance(ending, (TrainingDiverged, CheckpointWriteError)):
+        error(str(ending))
+        note(f"stopped {done}")
+        return EXIT_FAILURE
+    note(f"stopped {done}")
+    raise ending
+
+
+def _finish(data: Dataset, net: Network, history: History, elapsed: float) -> None:
+    """The held-out score of the finished run."""
     restored = " (best epoch's weights restored)" if history.stopped_early else ""
     after = (
         f"after {history.epochs} epoch{'' if history.epochs == 1 else 's'} in {elapsed:.1f} s"
@@ -253,51 +289,3 @@ def _finish(
         n_test = len(data.y_test)
         correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
         out(f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) {after}")
-    if args.save:
-        with sigint_held():  # a Ctrl-C now waits until the file is whole
-            save(net, args.save, meta=meta(data, args, history.epochs, lr))
-        out(f"Saved the network to {args.save}")
-
-
-@contextmanager
-def _training_ends(
-    args: argparse.Namespace, data: Dataset, net: Network, progress: Progress, lr: float
-) -> Iterator[list[int]]:
-    """Around ``sgd``: an interrupt or a failed checkpoint saves what was done (--save)
-    and puts the exit status in the yielded list; a normal end leaves it empty."""
-    ended: list[int] = []
-    try:
-        yield ended
-    except KeyboardInterrupt as interrupt:
-        progress.clear()
-        ended.append(_interrupted(args, data, net, getattr(interrupt, "history", History()), lr))
-    except CheckpointWriteError as failure:
-        progress.clear()
-        error(str(failure))
-        _interrupted(args, data, net, getattr(failure, "history", History()), lr, "stopped")
-        ended.append(EXIT_FAILURE)
-
-
-def _interrupted(
-    args: argparse.Namespace,
-    data: Dataset,
-    net: Network,
-    history: History,
-    lr: float,
-    how: str = "interrupted",
-) -> int:
-    """Save what a run that did not finish has done (when --save asks); Ctrl-C's status."""
-    done = history.epochs
-    if args.save:
-        with ignoring_sigint():  # a second Ctrl-C must not lose the save it asked for
-            save(net, args.save, meta=meta(data, args, done, lr))
-        note(
-            f"{how} after {done} complete epoch(s); saved the network "
-            f"(at its last completed update) to {args.save}"
-        )
-    else:
-        note(
-            f"{how} after {done} complete epoch(s); nothing saved "
-            "(use --save PATH to keep the network)"
-        )
-    return EXIT_INTERRUPTED

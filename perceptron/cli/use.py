@@ -13,10 +13,11 @@ import numpy as np
 from ..datasets.mnist import SHIPPED
 from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
-from ..metrics import predict, regression_scores
-from ..network import Network
-from ..report.confusion import confusion_matrix, format_confusion
-from ..report.summary import summary
+from ..metrics import classes_of, predict, regression_scores
+from ..reports.confusion import confusion_matrix, format_confusion
+from ..reports.summary import summary
+from ..structs import Network
+from ..threads import blas_threads
 from ..types import Array
 from .console import UsageError, number, out, printable
 from .data import (
@@ -25,7 +26,6 @@ from .data import (
     load_model,
     match_columns,
     model_data,
-    predicted,
     prepare_inputs,
 )
 
@@ -101,7 +101,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             X = np.vstack([data.X_train, data.X_test])
             y = np.concatenate([data.y_train, data.y_test])
-    guess = predicted(net, X)
+    with blas_threads(net, len(X), args.threads):
+        guess = classes_of(_finite_outputs(net, X, "--data"))
     correct = int(np.sum(guess == y))
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
     out(f"Data: {description}; evaluating " + (f"the {which} rows" if which else "all its rows"))
@@ -139,6 +140,8 @@ def _is_idx(source: Path) -> bool:
 def _idx_rows(source: Path) -> Array:
     """An IDX file's items as rows, as they are stored (uint8 for images): no float copy."""
     array = read_idx(source)
+    if len(array) == 0:
+        raise IDXError(f"{source}: the IDX file holds no items; there is nothing to predict")
     if array.ndim < 2:
         raise IDXError(
             f"{source}: expected an IDX file of images or rows (2 or more dimensions), "
@@ -166,15 +169,34 @@ PREDICT_BLOCK_BYTES = 1 << 22
 def _answers(
     net: Network, rows: Array, prepare: dict[str, float], names: list[str], regression: bool
 ) -> Iterator[str]:
-    """One line a row (the class name, or the predicted numbers), a block of rows at a time."""
+    """One line a row (the class name, or the predicted numbers), a block of rows at a time,
+    in the model's dtype."""
     block = max(1, PREDICT_BLOCK_BYTES // (8 * max(1, rows.shape[1], *net.sizes)))
     for begin in range(0, len(rows), block):
         X = prepare_inputs(np.asarray(rows[begin : begin + block], np.float64), prepare)
+        X = X.astype(net.dtype, copy=False)
+        outputs = _finite_outputs(net, X, "FILE", begin)
         if regression:
-            lines = [" ".join(f"{v:.6g}" for v in row) for row in predict(net, X)]
+            lines = [" ".join(f"{v:.6g}" for v in row) for row in outputs]
         else:
-            lines = [printable(names[int(i)]) for i in predicted(net, X)]
+            lines = [printable(names[int(i)]) for i in classes_of(outputs)]
         yield "\n".join(lines) + "\n"
+
+
+def _finite_outputs(net: Network, X: Array, name: str, first: int = 0) -> Array:
+    """The network's outputs for the rows of X; a row giving NaN or ±inf is an error, not an
+    answer (``first``: the number of the first row, for the message)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        outputs = predict(net, X)
+    finite = np.isfinite(outputs).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise ValueError(
+            f"{name}: row {first + row + 1} gives non-finite outputs "
+            f"({', '.join(f'{v:.3g}' for v in outputs[row][:4])}); the model cannot score it. "
+            "Are its values far outside those it was trained on?"
+        )
+    return outputs
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -194,8 +216,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             f"FILE: {args.file} has rows of {X.shape[1]} values, the model takes "
             f"{net.inputdim} inputs{hint}"
         )
-    for text in _answers(net, X, prepare, names, meta.get("task") == "regression"):
-        sys.stdout.write(text)
+    with blas_threads(net, len(X), args.threads):
+        for text in _answers(net, X, prepare, names, meta.get("task") == "regression"):
+            sys.stdout.write(text)
     sys.stdout.flush()
     return 0
 
@@ -204,14 +227,16 @@ def cmd_summary(args: argparse.Namespace) -> int:
     net, meta = load_model(args.model)
     # Checked before anything is printed: a malformed header is an error, not half a table.
     names = label_names(meta, net, args.model) if meta.get("label_names") is not None else None
-    out(summary(net))
+    lines = summary(net).splitlines()  # names in it (init) come from the file
     if meta:
         prepare = meta.get("prepare") or "raw inputs"
-        out(
-            f"trained on: {printable(str(meta.get('data', '?')))}, {meta.get('epochs', '?')} "
+        lines.append(
+            f"trained on: {meta.get('data', '?')}, {meta.get('epochs', '?')} "
             f"epochs, seed {meta.get('seed', '?')}; input preparation {prepare}"
         )
         if names is not None:
             what = "target" if meta.get("task") == "regression" else "labels"
-            out(f"{what}: {', '.join(printable(n) for n in names)}")
+            lines.append(f"{what}: {', '.join(names)}")
+    for line in lines:
+        out(printable(line))
     return 0

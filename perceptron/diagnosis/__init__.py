@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..history import History
-from ..network import Network
+from ..epochs import History
+from ..structs import Network
 from .data import input_findings, targets_as_columns
 from .finding import SEVERITIES, Finding, ordered
 from .history import chance_findings, loss_findings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 from .finding import Finding
 

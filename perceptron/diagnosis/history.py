@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from ..history import History
-from ..network import Network
+from ..epochs import History
+from ..structs import Network
 from ..types import Array
 from .finding import Finding
 

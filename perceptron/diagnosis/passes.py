@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 from .finding import Finding
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 from .finding import Finding
 from .passes import Caches
@@ -101,7 +101,10 @@ def dead(net: Network, caches: Caches) -> list[Finding]:
 
 
 def _rms(values: Array) -> float:
-    return float(np.sqrt(np.mean(np.square(values))))
+    largest = float(np.abs(values).max(initial=0.0))
+    if largest == 0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.mean(np.square(values / largest))))  # no overflow
 
 
 def _flow(code: str, l: int, what: str, ratio: float) -> Finding:

@@ -1,29 +1,27 @@
-"""How ``sgd`` runs a mini-batch: the reference loop, or a faster engine beside it.
+"""Faster engines beside the article's loop in :func:`~perceptron.training.sgd`.
 
 =============  =========================================================
-``reference``  :func:`~perceptron.train.feedforward`, ``backpropagate`` and
-               ``update``, called literally, one column sample at a time
-``sample``     the same per-sample loop on buffers allocated once
+``sample``     the per-sample loop on buffers allocated once
 ``batch``      the mini-batch as one block of samples (matrix products)
 =============  =========================================================
 
-Every engine offers ``gradients(X, Y, rows)`` (forward and backward the rows,
-sum their gradients, return the sum of their losses), ``step(lr, optimizer,
-l2_scale, guard)`` (the mean gradient to the optimizer, θ ← θ − Δ, sums back
-to zero), ``finish()`` and ``valid_for(net)``. The fast engines are tested
-equal to the reference one (to 1e-10 in float64).
+``sgd(..., engine="reference")`` calls ``feedforward``, ``backpropagate`` and
+``update`` literally; these engines compute the same sums and step. Each offers
+``gradients(X, Y, rows)`` (forward and backward the rows, add their gradients
+to its sums, return the sum of their losses), ``step(lr, optimizer, l2_scale)``
+(the mean gradient to the optimizer, θ ← θ − Δ, sums back to zero),
+``finish()`` and ``valid_for(net)``. They are tested equal to the reference
+loop (to 1e-10 in float64).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from ..interrupts import InterruptGuard
-from ..network import Network
 from ..optimizers import Optimizer
+from ..structs import Network
 from ..types import Array
 from .batch import BatchEngine
-from .reference import ReferenceEngine
 from .sample import SampleEngine
 
 
@@ -32,24 +30,35 @@ class Engine(Protocol):
 
     def gradients(self, X: Array, Y: Array, rows: Array) -> float: ...
 
-    def step(
-        self,
-        lr: float,
-        optimizer: Optimizer,
-        l2_scale: float = 0.0,
-        guard: InterruptGuard | None = None,
-    ) -> None: ...
+    def step(self, lr: float, optimizer: Optimizer, l2_scale: float = 0.0) -> None: ...
 
     def finish(self) -> None: ...
 
     def valid_for(self, net: Network) -> bool: ...
 
 
-ENGINES: dict[str, type[Engine]] = {
-    "reference": ReferenceEngine,
-    "sample": SampleEngine,
-    "batch": BatchEngine,
-}
+ENGINES: dict[str, type[Engine]] = {"sample": SampleEngine, "batch": BatchEngine}
+#: Every value of ``sgd(..., engine=)``: the article's loop, then the engines.
+ENGINE_NAMES = ("reference", *ENGINES)
+
+
+def check_engine(engine: object) -> str:
+    """``engine`` if it names the reference loop or an engine, else a ValueError."""
+    if not isinstance(engine, str) or engine not in ENGINE_NAMES:
+        raise ValueError(f"engine: expected one of {ENGINE_NAMES}, got {engine!r}")
+    return engine
+
+
+def engine_for(
+    net: Network, current: Engine | None, name: str, batchsize: int, optimizer: Optimizer
+) -> Engine:
+    """``current``, or the engine made anew when a callback gave the layers new arrays."""
+    if current is not None and current.valid_for(net):
+        return current
+    if current is not None:
+        current.finish()
+        optimizer.check_network(net)
+    return make_engine(name, net, batchsize)
 
 
 def make_engine(name: str, net: Network, batchsize: int) -> Engine:
@@ -57,4 +66,13 @@ def make_engine(name: str, net: Network, batchsize: int) -> Engine:
     return ENGINES[name](net, batchsize)  # type: ignore[call-arg]
 
 
-__all__ = ["ENGINES", "BatchEngine", "Engine", "ReferenceEngine", "SampleEngine", "make_engine"]
+__all__ = [
+    "ENGINES",
+    "ENGINE_NAMES",
+    "check_engine",
+    "engine_for",
+    "BatchEngine",
+    "Engine",
+    "SampleEngine",
+    "make_engine",
+]

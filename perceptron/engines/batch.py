@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from .workspace import CHUNK, Workspace
 
 

@@ -9,7 +9,7 @@ one matrix product each::
     dC_dW_l = Σ_j δ_j a_{l−1,j}ᵀ = D_lᵀ A_{l−1}        dC_db_l = Σ_j δ_j
 
 and :meth:`Workspace.step` hands their means to the optimizer exactly as
-:func:`perceptron.train.update` does. The network is only read (weights,
+:func:`perceptron.training.update` does. The network is only read (weights,
 biases, activations, cost) and written through its public fields: the step
 moves ``weights`` and ``bias``, and :meth:`Workspace.finish` leaves the caches
 holding the last sample pushed forward, with the sums at zero.
@@ -21,12 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import Backward, Forward
-from ..costs import DeltaInto
-from ..interrupts import InterruptGuard, sigint_held
-from ..network import Network
 from ..optimizers import Optimizer
+from ..structs import Network
 from ..types import Array
+from .kernels import Backward, DeltaInto, Forward, activation_kernels, delta_kernel, squares_factor
 
 # Both engines work through a mini-batch in blocks of at most this many rows,
 # which bounds the buffers (784 inputs: 512 rows of float64 = 3.2 MB).
@@ -71,7 +69,7 @@ class Workspace:
             grad_bias = self.flat_grads[begin + w : begin + w + b].reshape(layer.bias.shape)
             begin += w + b
             rows = (capacity, layer.outsize)
-            forward, backward = layer.activation.kernels()
+            forward, backward = activation_kernels(layer.activation)
             Z, A, D, G, T = (np.empty(rows, dtype=dtype) for _ in range(5))
             self.stages.append(
                 Stage(
@@ -92,21 +90,31 @@ class Workspace:
         last = layers[-1]
         self.cost = net.cost
         self.output = last.activation
-        self.delta: DeltaInto = net.cost.delta_into(last.activation)
-        self.squares = net.cost.squares(last.outsize) if net.cost.squares else 0.0
+        self.delta: DeltaInto = delta_kernel(net.cost, last.activation)
+        self.squares = squares_factor(net.cost, last.outsize)
+        # D_lᵀ A_{l−1} of a later block of a batch over CHUNK rows (made when first needed).
         self.product: list[Array | None] = [None] * len(layers)
         self.arrays = [(layer.weights, layer.bias) for layer in layers]
+        # What the step hands the optimizer, in update's order: made once, not per batch.
+        self.params = [array for pair in self.arrays for array in pair]
+        self.grads = [g for st in self.stages for g in (st.grad_weights, st.grad_bias)]
+        self._sums: dict[int, tuple[tuple[Array, ...], ...]] = {}
         self.samples = 0  # rows summed into the gradients since the last step
         self.last_row: int | None = None  # the row of the last sample pushed forward
 
     def valid_for(self, net: Network) -> bool:
         """Whether the network still has the arrays, activations and cost of this workspace."""
-        if net.cost != self.cost or len(net.layers) != len(self.stages):
+        # Identity first: it is the usual case, and comparing two costs or activations
+        # field by field costs microseconds a batch.
+        if (net.cost is not self.cost and net.cost != self.cost) or len(net.layers) != len(
+            self.stages
+        ):
             return False
         for layer, (weights, bias) in zip(net.layers, self.arrays, strict=True):
             if layer.weights is not weights or layer.bias is not bias:
                 return False
-        return net.layers[-1].activation == self.output
+        output = net.layers[-1].activation
+        return output is self.output or output == self.output
 
     def inputs_of(self, l: int) -> Array:
         """The row buffer holding layer l's input a_{l−1} (X for the first layer)."""
@@ -117,8 +125,8 @@ class Workspace:
         # mode="clip": the rows come from a permutation of range(N), so none is out of
         # range; the default mode="raise" would gather into a temporary first.
         n = len(rows)
-        np.take(X, rows, axis=0, out=self.X[:n], mode="clip")
-        np.take(Y, rows, axis=0, out=self.Y[:n], mode="clip")
+        X.take(rows, 0, self.X[:n], "clip")  # the method: numpy.take's wrapper costs µs
+        Y.take(rows, 0, self.Y[:n], "clip")
 
     def loss_sum(self, n: int) -> float:
         """Σ_j C(a_j, y_j) over the first n rows of the last forward pass."""
@@ -150,42 +158,48 @@ class Workspace:
         """Forward and backward the first n rows of the buffers (each engine its way)."""
         raise NotImplementedError
 
+    def sums(self, n: int) -> tuple[tuple[Array, ...], ...]:
+        """Per layer, the views ``accumulate`` touches for a block of n rows, made once per n."""
+        found = self._sums.get(n)
+        if found is None:
+            found = self._sums[n] = tuple(
+                (
+                    stage.D[:n].T,
+                    self.inputs_of(l)[:n],
+                    stage.D[:n],
+                    stage.grad_weights,
+                    stage.grad_bias[:, 0],
+                )
+                for l, stage in enumerate(self.stages)
+            )
+        return found
+
     def accumulate(self, n: int) -> None:
         """Add D_lᵀ A_{l−1} and Σ_j δ_j of the first n rows to every layer's sums."""
-        for l, stage in enumerate(self.stages):
-            deltas, inputs = stage.D[:n], self.inputs_of(l)[:n]
-            if self.samples == 0:
-                np.matmul(deltas.T, inputs, out=stage.grad_weights)
-                np.add.reduce(deltas, axis=0, out=stage.grad_bias[:, 0])
-            else:
+        matmul, reduce = np.matmul, np.add.reduce
+        if self.samples == 0:
+            for deltas_T, inputs, deltas, grad_weights, grad_bias in self.sums(n):
+                matmul(deltas_T, inputs, out=grad_weights)
+                reduce(deltas, axis=0, out=grad_bias)
+        else:  # a later block of a batch of more than CHUNK rows
+            for l, (deltas_T, inputs, deltas, grad_weights, grad_bias) in enumerate(self.sums(n)):
                 product = self.product[l]
                 if product is None:
-                    product = self.product[l] = np.empty_like(stage.grad_weights)
-                np.matmul(deltas.T, inputs, out=product)
-                stage.grad_weights += product
-                stage.grad_bias[:, 0] += np.add.reduce(deltas, axis=0)
+                    product = self.product[l] = np.empty_like(grad_weights)
+                matmul(deltas_T, inputs, out=product)
+                grad_weights += product
+                grad_bias += reduce(deltas, axis=0)
         self.samples += n
         self.last_row = n - 1
 
-    def step(
-        self,
-        lr: float,
-        optimizer: Optimizer,
-        l2_scale: float = 0.0,
-        guard: InterruptGuard | None = None,
-    ) -> None:
-        """θ ← θ − Δ from the mean gradients, as ``update`` does (all or nothing)."""
+    def step(self, lr: float, optimizer: Optimizer, l2_scale: float = 0.0) -> None:
+        """θ ← θ − Δ from the mean gradients (+ l2_scale·W), as ``update`` does (all or nothing)."""
         np.divide(self.flat_grads, self.samples, out=self.flat_grads)  # g = Σ / n
-        params, grads = [], []
-        for layer, stage in zip(self.net.layers, self.stages, strict=True):
-            if l2_scale:
-                stage.grad_weights += l2_scale * layer.weights
-            params += [layer.weights, layer.bias]
-            grads += [stage.grad_weights, stage.grad_bias]
+        if l2_scale:
+            for (weights, _), stage in zip(self.arrays, self.stages, strict=True):
+                stage.grad_weights += l2_scale * weights
         self.samples = 0
-        with guard.critical() if guard is not None else sigint_held():
-            optimizer.bind(self.net)
-            optimizer.step(params, grads, lr)
+        optimizer.step(self.params, self.grads, lr)
 
     def finish(self) -> None:
         """Leave the caches as the reference path would: the last sample's z, a and δ."""
@@ -193,6 +207,7 @@ class Workspace:
         if self.last_row is None:
             return
         j = self.last_row
+        self.net.last_input = self.X[j].reshape(-1, 1).copy()
         for layer, stage in zip(self.net.layers, self.stages, strict=True):
             layer.linear_out = stage.Z[j].reshape(-1, 1).copy()
             layer.activated_out = stage.A[j].reshape(-1, 1).copy()

@@ -4,14 +4,10 @@
 file (the hardened format of :mod:`perceptron.io.npz`: arrays plus a JSON
 header, no pickle, written to a temporary file and renamed over PATH) holding
 
-* the weights and biases ``W0, b0, …``, and the best ones ``best_W0, …`` of
-  early stopping;
-* the optimizer's named state arrays ``opt_<name>`` (its ``state_dict``) and,
-  in the header, its config;
-* the random generator's state, so the next epoch draws the permutation an
-  uninterrupted run would draw;
-* a fingerprint of the run: the data's shapes and SHA-256 digests, batch size,
-  engine, shuffle, lr, L2, patience and the validation set.
+* the weights ``W0, b0, …`` (and early stopping's best, ``best_W0, …``);
+* the optimizer's ``state_dict`` (``opt_<name>``) and, in the header, its config;
+* the random generator's state, so the next epoch draws the same permutation;
+* a fingerprint of the run: the data's shapes and SHA-256 digests, and the settings.
 
 The per-epoch history goes to a companion file ``PATH.history``, one fixed-size
 record per epoch written in place, so a save costs the same at epoch 100,000
@@ -28,25 +24,26 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..history import EarlyStopping, History
+from ..epochs import EarlyStopping, History
 from ..interrupts import sigint_held
-from ..network import Network
 from ..optimizers import Optimizer
-from ..plan import Plan
+from ..structs import Network
 from ..types import Array
+from .atomic import regular_target
 from .history_file import read_history, write_record
-from .npz import ModelFileError, read_npz_checked, write_npz_atomic
+from .npz import ModelFileError, plain_json, read_npz_checked, write_npz_atomic
 
 Expected = dict[str, tuple[tuple[int, ...], np.dtype[Any]]]
 
 FORMAT = "perceptron-checkpoint"
 VERSION = 2
+SETTINGS = ("batchsize", "engine", "shuffle", "lr", "l2_scale", "patience")
 MAX_EPOCHS = 1 << 40
 
 
@@ -66,6 +63,23 @@ class CheckpointWriteError(OSError):
         self.epochs_done = epochs_done
 
 
+@dataclass
+class RunSettings:
+    """What a checkpoint must match to be resumed: the data and settings of the ``sgd`` call."""
+
+    X: Array
+    Y: Array
+    validation: tuple[Array, Array] | None
+    rng: np.random.Generator
+    batchsize: int
+    epochs: int
+    engine: str
+    shuffle: bool
+    lr: float
+    l2_scale: float
+    patience: int | None
+
+
 def _digest(array: Array) -> str:
     """SHA-256 of the array's bytes (C order), to tell data sets apart."""
     return hashlib.sha256(np.ascontiguousarray(array).data.cast("B")).hexdigest()
@@ -75,7 +89,7 @@ def _is_int(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _fingerprint(plan: Plan) -> dict[str, Any]:
+def _fingerprint(plan: RunSettings) -> dict[str, Any]:
     validation = None
     if plan.validation is not None:
         Xv, Yv = plan.validation
@@ -85,12 +99,7 @@ def _fingerprint(plan: Plan) -> dict[str, Any]:
         "Y": list(plan.Y.shape),
         "X_sha256": _digest(plan.X),
         "Y_sha256": _digest(plan.Y),
-        "batchsize": plan.batchsize,
-        "engine": plan.engine,
-        "shuffle": plan.shuffle,
-        "lr": plan.lr,
-        "l2_scale": plan.l2_scale,
-        "patience": plan.patience,
+        **{key: getattr(plan, key) for key in SETTINGS},
         "validation": validation,
         "bit_generator": type(plan.rng.bit_generator).__name__,
     }
@@ -99,19 +108,14 @@ def _fingerprint(plan: Plan) -> dict[str, Any]:
 class Checkpointer:
     """Save and restore the state of one ``sgd`` run at ``path``."""
 
-    def __init__(self, path: Any, net: Network, plan: Plan, optimizer: Optimizer) -> None:
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(
-                f"checkpoint: expected a file path (str or pathlib.Path), got {type(path).__name__}"
-            )
+    def __init__(self, path: Any, net: Network, optimizer: Optimizer, plan: RunSettings) -> None:
+        try:  # checked here; written through symlinks, named as given in messages
+            target = regular_target(path, "checkpoint")
+            self.history_path = regular_target(f"{target}.history", "checkpoint")
+        except FileNotFoundError as error:
+            raise ValueError(str(error)) from None
         self.path = Path(path)
-        self.history_path = Path(f"{self.path}.history")
-        if not self.path.parent.is_dir():
-            raise ValueError(f"checkpoint: the folder {str(self.path.parent)!r} does not exist")
-        if self.path.is_dir():
-            raise ValueError(f"checkpoint: {str(self.path)!r} is a folder; give a file name")
         self.net, self.plan, self.optimizer = net, plan, optimizer
-        optimizer.bind(net)  # its state arrays exist (zeros) from now on
         self.header = {
             "format": FORMAT,
             "version": VERSION,
@@ -154,14 +158,14 @@ class Checkpointer:
         header = dict(self.header)
         header["run"] = {
             "epochs_done": epochs_done,
-            "rng": _plain(self.plan.rng.bit_generator.state),
+            "rng": plain_json(self.plan.rng.bit_generator.state),
             "best_epoch": history.best_epoch,
             "stopped_early": history.stopped_early,
             "best_loss": early.best_loss if math.isfinite(early.best_loss) else None,
             "has_best": early.best_params is not None,
             "waited": early.waited,
         }
-        write_npz_atomic(self.path, header, arrays)
+        write_npz_atomic(self.path, header, arrays, "checkpoint")
 
     # -- reading ------------------------------------------------------------------
     def _expect(self, header: dict[str, Any]) -> Expected:
@@ -209,7 +213,9 @@ class Checkpointer:
             if not np.isfinite(array).all():
                 raise ModelFileError(f"{self.path}: array {name!r} holds non-finite values")
         run = header["run"]
-        records = read_history(self.history_path, run["epochs_done"], self.plan)
+        records = read_history(
+            self.history_path, run["epochs_done"], self.plan.validation is not None
+        )
         state = {k[len("opt_") :]: v for k, v in arrays.items() if k.startswith("opt_")}
         best = None
         if run["has_best"]:
@@ -236,7 +242,7 @@ class Checkpointer:
         return max(done, self.plan.epochs) if history.stopped_early else done
 
 
-def _check_run(run: Any, plan: Plan) -> dict[str, Any]:
+def _check_run(run: Any, plan: RunSettings) -> dict[str, Any]:
     """The header's "run" entry, every field checked."""
     bad = ModelFileError("invalid run state in the checkpoint header")
     if not isinstance(run, dict):
@@ -268,24 +274,13 @@ def _check_run(run: Any, plan: Plan) -> dict[str, Any]:
     return run
 
 
-def _plain(value: Any) -> Any:
-    """The generator's state as plain JSON (some bit generators hold arrays)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _mismatch(what: str, saved: Any, now: Any) -> CheckpointMismatchError:
     """The error for a checkpoint of another run, naming each differing field."""
+
+    def _short(value: Any) -> str:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
     if isinstance(saved, dict) and isinstance(now, dict):
         keys = [k for k in now if saved.get(k) != now[k]] + [k for k in saved if k not in now]
         detail = "; ".join(

@@ -271,18 +271,6 @@ def targets_of(path: PathLike, table: LabelledTable) -> Array:
     return table.values.copy()
 
 
-def read_csv_targets(
-    path: PathLike, label: str | None = None, *, delimiter: str = ","
-) -> tuple[Array, Array, str]:
-    """Read a table for a regression: (X, t, name of the target column).
-
-    X is float64 N×k (every column but the target), t float64 (N,) the target
-    column (the one named ``label``, else the last), which must hold numbers.
-    """
-    table = read_labelled(path, label, delimiter=delimiter)
-    return table.X, targets_of(path, table), table.label_name or f"column {table.target + 1}"
-
-
 def read_header(path: PathLike, *, delimiter: str = ",") -> Header:
     """The column names of the header row, or None when the first row is data."""
     try:

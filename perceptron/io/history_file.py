@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..history import History
-from ..plan import Plan
+from ..epochs import History
 from .npz import ModelFileError
 
 MAGIC = b"PERCEPTRON-HIST1"
@@ -43,7 +42,7 @@ def write_record(path: Path, epoch: int, history: History) -> None:
         os.close(fd)
 
 
-def read_history(path: Path, epochs: int, plan: Plan) -> list[list[float]]:
+def read_history(path: Path, epochs: int, validated: bool) -> list[list[float]]:
     """The first ``epochs`` records as four lists (loss, val_loss, val_accuracy, time).
 
     Validation lists are empty when the run has no validation set.
@@ -51,8 +50,10 @@ def read_history(path: Path, epochs: int, plan: Plan) -> list[list[float]]:
     size = epochs * FIELDS * RECORD.itemsize
     try:
         with open(path, "rb") as handle:
+            # The count comes from a file: compare it with the size before reading.
+            enough = os.fstat(handle.fileno()).st_size >= len(MAGIC) + size
             magic = handle.read(len(MAGIC))
-            data = handle.read(size)
+            data = handle.read(size) if enough else b""
     except OSError as error:
         raise ModelFileError(
             f"{path}: the checkpoint's history file cannot be read ({error.strerror}); "
@@ -65,6 +66,6 @@ def read_history(path: Path, epochs: int, plan: Plan) -> list[list[float]]:
         )
     table = np.frombuffer(data, dtype=RECORD).reshape(epochs, FIELDS)
     columns = [table[:, i].tolist() for i in range(FIELDS)]
-    if plan.validation is None:
+    if not validated:
         columns[1] = columns[2] = []
     return columns

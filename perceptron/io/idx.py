@@ -33,7 +33,6 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ..types import Array
-from .atomic import atomic_write
 
 PathLike = str | os.PathLike[str]
 
@@ -235,34 +234,3 @@ def read_mnist(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Arr
             "expected the same count"
         )
     return images, labels
-
-
-def write_idx(path: PathLike, array: Any, *, compress: bool | None = None) -> None:
-    """Write ``array`` as an IDX file (gzip when ``compress``, or when the name ends ``.gz``).
-
-    The element type follows the array's dtype (uint8, int8, int16, int32,
-    float32, float64); the file is written atomically (temporary file + rename).
-    """
-    data = np.asarray(array)
-    native = data.dtype.newbyteorder("=") if data.dtype.byteorder not in "=|" else data.dtype
-    code = _CODES.get(native)
-    if code is None:
-        raise TypeError(
-            f"array: expected dtype uint8, int8, int16, int32, float32 or float64, got {data.dtype}"
-        )
-    if not 1 <= data.ndim <= _MAX_DIMS:
-        raise ValueError(f"array: expected 1 to {_MAX_DIMS} dimensions, got {data.ndim}")
-    if any(s >= 1 << 32 for s in data.shape):
-        raise ValueError(f"array: each size must fit 32 bits, got shape {data.shape}")
-    target = Path(path)
-    if compress is None:
-        compress = target.name.endswith(".gz")
-    payload = (
-        bytes([0, 0, code, data.ndim])
-        + np.asarray(data.shape, dtype=">u4").tobytes()
-        + np.ascontiguousarray(data, dtype=TYPES[code]).tobytes()
-    )
-    if compress:
-        # mtime=0: the same array gives the same bytes.
-        payload = gzip.compress(payload, mtime=0)
-    atomic_write(target, lambda handle: handle.write(payload))

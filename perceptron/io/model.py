@@ -11,9 +11,11 @@ a JSON document stored as bytes::
 Loading never runs code from the file (``allow_pickle=False`` and only
 numeric dtypes), checks the header's sizes against limits and each array's
 declared shape against the header before reading its data, and refuses
-anything that does not fit with :class:`ModelFileError`. Saving writes a
+anything that does not fit with :class:`ModelFileError`. Saving first makes
+the checks loading makes (one function, :func:`check_loadable`), then writes a
 temporary file in the target's folder and renames it over the target, so a
-crash mid-save never leaves a broken file.
+crash mid-save never leaves a broken file; a symlink is written through and
+anything but a regular file is refused (:func:`~perceptron.io.atomic.regular_target`).
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..checks import MAX_PARAMETERS, MAX_UNITS
 from ..costs import COSTS
-from ..network import Layer, Network
+from ..structs import Layer, Network
 from ..types import Array
-from .npz import MAX_HEADER_BYTES, ModelFileError, PathLike, read_npz_checked, write_npz_atomic
+from .npz import ModelFileError, PathLike, header_bytes, read_npz_checked, write_npz_atomic
 
 FORMAT = "perceptron"
 VERSION = 1
@@ -60,6 +62,8 @@ def network_header(net: Network, meta: dict[str, Any] | None = None) -> dict[str
             for layer in net.layers
         ],
     }
+    if meta is not None and not isinstance(meta, dict):
+        raise TypeError(f"meta: expected a dict of JSON values, got {type(meta).__name__}")
     if meta:
         header["meta"] = meta
     return header
@@ -157,28 +161,27 @@ def save(net: Network, path: PathLike, meta: dict[str, Any] | None = None) -> No
     write_npz_atomic(path, header, arrays)
 
 
+def check_savable(net: Network, meta: dict[str, Any] | None = None) -> None:
+    """Raise now what :func:`save` of ``net`` with ``meta`` would raise (nothing is written)."""
+    check_loadable(network_header(net, meta), network_arrays(net))
+
+
 def check_loadable(header: dict[str, Any], arrays: dict[str, Array]) -> None:
     """Refuse, before anything is written, what :func:`load` would refuse or change.
 
-    The header must survive JSON unchanged and fit the reader's limit, and the
-    header and arrays must pass the very checks ``load`` makes (shapes, dtypes,
-    names, sizes, finite values), so a save never replaces a good file with one
-    that cannot be read back exactly.
+    The header must survive JSON unchanged and pass the reader's size rule
+    (:func:`~perceptron.io.npz.header_bytes`, the same function the writer uses),
+    and the header and arrays must pass the very checks ``load`` makes (shapes,
+    dtypes, names, sizes, finite values), so a save never replaces a good file
+    with one that cannot be read back exactly. The command line calls this
+    before training, with the metadata it will save.
     """
-    try:
-        text = json.dumps(header, allow_nan=False)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"meta: expected JSON values (text, numbers, lists, dicts; {error})"
-        ) from None
+    if not isinstance(header.get("meta", {}), dict):
+        raise TypeError(f"meta: expected a dict, got {type(header['meta']).__name__}")
+    text = header_bytes(header, "meta")
     if json.loads(text) != header:
         raise TypeError(
             "meta: holds values JSON would change (tuples, non-text keys); use lists and text keys"
-        )
-    if len(text.encode("utf-8")) > MAX_HEADER_BYTES:
-        raise ValueError(
-            f"meta: the header would be {len(text.encode('utf-8')):,} bytes, more than load "
-            f"reads ({MAX_HEADER_BYTES:,}); keep meta small"
         )
     try:
         expected = expected_network_arrays(header)

@@ -19,7 +19,10 @@ import numpy as np
 from ..types import Array
 from .atomic import atomic_write
 
+#: The largest JSON header, in bytes of UTF-8 text, that is written or read.
 MAX_HEADER_BYTES = 1 << 20
+#: Room for the ``.npy`` preamble around the header's bytes (numpy writes 128 bytes).
+_NPY_PREAMBLE = 1 << 12
 
 
 class ModelFileError(ValueError):
@@ -29,12 +32,34 @@ class ModelFileError(ValueError):
 PathLike = str | os.PathLike[str]
 
 
-def write_npz_atomic(path: PathLike, header: dict[str, Any], arrays: dict[str, Array]) -> None:
+def header_bytes(header: dict[str, Any], name: str = "header") -> bytes:
+    """The header as stored: its JSON text in UTF-8, refused when the reader would refuse it.
+
+    The one size rule both sides apply: at most ``MAX_HEADER_BYTES`` bytes of text
+    (``ValueError``); values JSON cannot hold (NaN, objects) are a ``TypeError``.
+    """
+    try:
+        data = json.dumps(header, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name}: expected JSON values (text, numbers, lists, dicts; {error})"
+        ) from None
+    if len(data) > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"{name}: the header would be {len(data):,} bytes, more than load reads "
+            f"({MAX_HEADER_BYTES:,}); keep it smaller. Nothing was written"
+        )
+    return data
+
+
+def write_npz_atomic(
+    path: PathLike, header: dict[str, Any], arrays: dict[str, Array], name: str = "path"
+) -> None:
     """Write ``arrays`` and ``header`` to ``path`` via a temporary file and a rename."""
-    payload = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
+    payload = {"header": np.frombuffer(header_bytes(header), dtype=np.uint8)}
     for name, array in arrays.items():
         payload[name] = np.ascontiguousarray(array)
-    atomic_write(path, lambda handle: np.savez(handle, **payload))  # type: ignore[arg-type]
+    atomic_write(path, lambda handle: np.savez(handle, **payload), name)  # type: ignore[arg-type]
 
 
 def _npy_header(archive: zipfile.ZipFile, member: str) -> tuple[tuple[int, ...], np.dtype[Any]]:
@@ -60,11 +85,13 @@ def _header(
     """The JSON header, checked to be a small byte string holding a JSON object."""
     if "header.npy" not in names:
         raise ModelFileError(f"{source}: not a perceptron {what} file (no header)")
-    if names["header.npy"].file_size > MAX_HEADER_BYTES:
+    if names["header.npy"].file_size > MAX_HEADER_BYTES + _NPY_PREAMBLE:
         raise ModelFileError(f"{source}: the header is implausibly large")
     shape, dtype = _npy_header(archive, "header.npy")
-    if dtype != np.uint8 or len(shape) != 1 or shape[0] > MAX_HEADER_BYTES:
+    if dtype != np.uint8 or len(shape) != 1:
         raise ModelFileError(f"{source}: the header is not a JSON byte string")
+    if shape[0] > MAX_HEADER_BYTES:
+        raise ModelFileError(f"{source}: the header is implausibly large")
     with archive.open("header.npy") as handle:
         raw = np.lib.format.read_array(handle, allow_pickle=False)
     try:
@@ -149,3 +176,14 @@ def read_npz_checked(
             f"{source}: corrupted {what} file ({type(error).__name__}: {error})"
         ) from None
     return header, arrays
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars made plain JSON (e.g. a generator's state)."""
+    if isinstance(value, dict):
+        return {str(k): plain_json(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,7 +1,7 @@
 """What both estimators share: their settings, their checks and the call of ``sgd``.
 
 An estimator is a thin shell around the library: ``fit`` builds the network
-with :func:`~perceptron.network.network` and trains it with
+with :func:`~perceptron.structs.network` and trains it with
 :func:`~perceptron.fit.sgd`, one generator feeding both, so that for the same
 settings and ``random_state`` it trains exactly what this does::
 
@@ -9,7 +9,7 @@ settings and ``random_state`` it trains exactly what this does::
     net = network([k, *hidden_sizes, m], activation, cost,
                   output_activation=..., init=init, rng=rng, dtype=dtype)
     sgd(net, X, Y, batchsize, epochs, lr, rng=rng, optimizer=Adam(...),
-        l2=l2, engine=engine)
+        l2=l2, engine=engine, threads=threads)
 
 (with ``early_stopping=True``, the validation rows are drawn from ``rng``
 between the two calls).
@@ -27,15 +27,16 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from ..activations import Activation
 from ..costs import Cost
 from ..datasets import stratified_split
-from ..fit import sgd
-from ..history import History
+from ..engines import ENGINE_NAMES
+from ..epochs import History
 from ..initializers import Initializer
 from ..metrics import forward_rows
-from ..network import Network, network
 from ..optimizers import SGD, Adam, Optimizer
+from ..structs import Network, network
+from ..threads import check_threads
+from ..training import sgd
 from ..types import Array
 
-ENGINES = ("reference", "sample", "batch")
 DTYPES = ("float64", "float32")
 
 
@@ -95,6 +96,7 @@ class NetworkEstimator(BaseEstimator):
         dtype: str = "float64",
         random_state: Any = None,
         warm_start: bool = False,
+        threads: int | None = None,
     ) -> None:
         self.hidden_sizes = hidden_sizes
         self.activation = activation
@@ -119,6 +121,7 @@ class NetworkEstimator(BaseEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.warm_start = warm_start
+        self.threads = threads
 
     # -- settings ---------------------------------------------------------------
     def _hidden(self) -> list[int]:
@@ -139,10 +142,11 @@ class NetworkEstimator(BaseEstimator):
         self._hidden()
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer: expected 'sgd' or 'adam', got {self.optimizer!r}")
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine: expected one of {ENGINES}, got {self.engine!r}")
+        if self.engine not in ENGINE_NAMES:
+            raise ValueError(f"engine: expected one of {ENGINE_NAMES}, got {self.engine!r}")
         if str(self.dtype) not in DTYPES:
             raise ValueError(f"dtype: expected 'float64' or 'float32', got {self.dtype!r}")
+        check_threads(self.threads)
         for name in ("early_stopping", "shuffle", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name}: expected True or False, got {getattr(self, name)!r}")
@@ -203,6 +207,7 @@ class NetworkEstimator(BaseEstimator):
             l2=self.l2,
             patience=patience,
             engine=self.engine,
+            threads=self.threads,
         )
         self.net_, self.optimizer_, self._rng = net, solver, rng
         self.history_ = _joined(history, run)
@@ -229,7 +234,14 @@ class NetworkEstimator(BaseEstimator):
     def _outputs(self, X: Array) -> Array:
         """The network's output for each row of X (already validated), N×m."""
         check_is_fitted(self, "net_")
-        out, _ = forward_rows(self.net_, X)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            out, _ = forward_rows(self.net_, X)
+        finite = np.isfinite(out).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"X: row {int(np.argmin(finite))} gives non-finite outputs; the network cannot "
+                "score it (are its values far outside those it was trained on?)"
+            )
         return out
 
 

@@ -9,7 +9,6 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..activations import softmax
 from ..datasets import one_hot
 from ..types import Array
 from .base import NetworkEstimator
@@ -32,8 +31,9 @@ class PerceptronClassifier(ClassifierMixin, NetworkEstimator):
     (η), ``batchsize``, ``epochs``, ``l2`` (λ), ``early_stopping`` (hold back
     ``validation_fraction`` of the rows, stop after ``patience`` epochs without
     a lower validation loss and keep the best weights), ``engine``, ``shuffle``,
-    ``dtype``, ``random_state`` and ``warm_start`` (``fit`` goes on from the
-    trained network for ``epochs`` more epochs).
+    ``dtype``, ``random_state``, ``warm_start`` (``fit`` goes on from the
+    trained network for ``epochs`` more epochs) and ``threads`` (BLAS threads;
+    None: one unless the products are large, see :mod:`perceptron.threads`).
 
     Learned attributes: ``net_`` (the trained :class:`~perceptron.Network`),
     ``optimizer_``, ``classes_``, ``n_features_in_``, ``feature_names_in_``
@@ -92,7 +92,7 @@ class PerceptronClassifier(ClassifierMixin, NetworkEstimator):
         check_is_fitted(self, "net_")
         X = validate_data(self, X, reset=False, dtype=self._input_dtype())
         out = self._outputs(X).astype(np.float64)
-        if self.net_.layers[-1].activation == softmax:
+        if self.net_.cost.probability_targets:  # a softmax output: rows sum to one
             return out
         out = np.clip(out, 0.0, None)
         total = out.sum(axis=1, keepdims=True)

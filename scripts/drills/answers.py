@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rigging import write_csv
 
 import perceptron as pc
 from perceptron.cli import main as cli
-from perceptron.testing import write_csv
 
 KINDS = ("columns", "renamed", "subset", "pairing", "diverge", "save")
 NAMES = ["a", "b", "c", "d"]

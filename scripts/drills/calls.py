@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-import perceptron as pc
-from perceptron.testing import (
+from rigging import (
     prepared_net,
     same,
     snapshot,
 )
+
+import perceptron as pc
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-import perceptron as pc
-from perceptron.testing import (
+from rigging import (
     IDX_TYPES,
     mutate,
     parse_idx,
 )
-from perceptron.testing import params as weights
+from rigging import params as weights
+
+import perceptron as pc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,7 +129,7 @@ def file_campaign(
         )
         checkpoints.append(path.read_bytes())
     kinds["checkpoint"] = (checkpoints, checkpoint_outcome)
-    from perceptron.io.idx import write_idx
+    from rigging import write_idx
 
     idx = []
     for i, (code, shape, compress) in enumerate(

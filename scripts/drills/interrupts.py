@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-import perceptron as pc
-from perceptron.testing import (
+from rigging import (
     Bomb,
     FailingAdam,
     FailingSGD,
@@ -25,6 +23,8 @@ from perceptron.testing import (
     rig,
     terminal_sigint,
 )
+
+import perceptron as pc
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -34,13 +34,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rigging import finish, identical, terminal_sigint, write_csv
 
 import perceptron as pc
 from perceptron.cli import main as cli
 from perceptron.io import checkpoint as checkpoint_module
 from perceptron.io.model import load_with_meta
-from perceptron.report.plots import plotting_available
-from perceptron.testing import finish, identical, terminal_sigint, write_csv
+from perceptron.reports.plots import plotting_available
 
 KINDS = ("targets", "ckpt_fail", "sigint2", "launch", "long")
 TRAIN = ["--layers", "6,3", "--lr", "0.5", "--seed", "1"]

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rigging import write_idx
 
 import perceptron as pc
 from perceptron.cli import main as cli
 from perceptron.cli import use as cli_use
 from perceptron.io.csvfile import read_labelled
-from perceptron.io.idx import read_idx, write_idx
+from perceptron.io.idx import read_idx
 
 KINDS = ("idx", "predict", "csv")
 MiB = 1 << 20

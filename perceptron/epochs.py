@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from .network import Network
+from .metrics import evaluate_loss
+from .structs import Network
 from .types import Array
+
+OnEpoch = Callable[[int, "History", Network], Any]
+OnBatch = Callable[[int, int, int], Any]
 
 
 @dataclass
@@ -30,6 +37,16 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    def __repr__(self) -> str:  # a few lines, not every number
+        from .display import history_repr
+
+        return history_repr(self)
+
+    def _repr_html_(self) -> str:  # the curves as SVG and the table
+        from .display import history_html
+
+        return history_html(self)
 
 
 @dataclass
@@ -62,3 +79,30 @@ class EarlyStopping:
         for layer, (weights, bias) in zip(net.layers, self.best_params, strict=True):
             layer.weights[...] = weights
             layer.bias[...] = bias
+
+
+def end_epoch(
+    net: Network,
+    epoch: int,
+    started: float,
+    mean_loss: float,
+    validation: tuple[Array, Array] | None,
+    patience: int | None,
+    history: History,
+    early: EarlyStopping,
+    callbacks: list[OnEpoch],
+) -> bool:
+    """The epoch's record (validation first, so that an interrupt there leaves the
+    history's lists the same length), early stopping and the callbacks; whether to stop."""
+    if validation is not None:
+        val_loss, val_acc = evaluate_loss(net, *validation)
+        history.val_loss.append(val_loss)
+        history.val_accuracy.append(val_acc)
+    history.loss.append(mean_loss)
+    history.epoch_time.append(time.perf_counter() - started)
+    stop = patience is not None and early.record(
+        net, history, epoch, history.val_loss[-1], patience
+    )
+    for callback in callbacks:
+        stop = callback(epoch, history, net) is False or stop
+    return stop

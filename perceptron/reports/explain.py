@@ -25,11 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import softmax
 from ..checks import as_column, check_real
-from ..costs import cross_entropy
-from ..network import Layer, Network
-from ..train import backpropagate, feedforward, loss, update
+from ..structs import Layer, Network
+from ..training import backpropagate, feedforward, loss, update
 from ..types import Array
 
 #: the MNIST article's worked example: the 1-1-1 network and its sample.
@@ -147,7 +145,7 @@ def explain_step(net: Network, x: Any, y: Any, lr: float) -> Step:
 
     output = feedforward(work, column)
     cost_before = loss(work, target)
-    fused = work.cost == cross_entropy and work.layers[-1].activation == softmax
+    fused = work.cost.fused_with == work.layers[-1].activation.name
     forward = _forward_records(work, column)
 
     backpropagate(work, column, target)

@@ -7,7 +7,6 @@ any browser, with no network, and can be mailed as a single file.
 
 from __future__ import annotations
 
-import html
 import os
 import time
 from pathlib import Path
@@ -15,17 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import as_float_array, as_rows
-from ..history import History
+from ..checks import as_float_array, as_rows, check_weights
+from ..display.tables import layer_table_html
+from ..epochs import History
 from ..io.atomic import atomic_write
 from ..metrics import classes_of, forward_rows, regression_scores
-from ..network import Network, check_weights
+from ..structs import Network
 from ..types import Array
 from ..version import __version__
 from . import figures, pictures
 from .confusion import confusion_matrix
 from .page import Section, page
-from .summary import COST_FORMULAS, HEADER, layer_rows, total_text
 
 
 def report(
@@ -125,18 +124,7 @@ def _headline(net: Network, X: Array, out: Array, truth: Array, kind: str) -> st
 
 
 def _network_section(net: Network) -> Section:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADER)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-        for row in layer_rows(net)
-    )
-    cost = net.cost.name + (
-        f": {COST_FORMULAS[net.cost.name]}" if net.cost.name in COST_FORMULAS else ""
-    )
-    table = (
-        f'<table id="summary"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        f"<p>{html.escape(total_text(net))}; cost {html.escape(cost)}.</p>"
-    )
+    table = layer_table_html(net, table_id="summary")
     return Section(
         "network",
         "The network",

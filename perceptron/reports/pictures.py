@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..metrics import classes_of, forward_rows
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 from .figures import pyplot
 

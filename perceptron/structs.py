@@ -1,7 +1,7 @@
 """The network's state: ``Layer`` and ``Network`` dataclasses, and ``add_layer``.
 
 As in the Julia article, state lives in mutable structs and the steps of
-training are free functions (``perceptron.train``). A layer l holds
+training are free functions (``perceptron.training``). A layer l holds
 
 * ``weights`` W (out×in) and ``bias`` b (out×1);
 * the caches of the last forward pass, ``linear_out`` z = W a_prev + b and
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .activations import Activation, get_activation, relu
+from .activations import Activation, get_activation
 from .checks import MAX_PARAMETERS, MAX_UNITS, as_generator, check_int
-from .costs import Cost, cross_entropy, get_cost
-from .initializers import Initializer, get_initializer, glorot_normal, he_normal
+from .costs import Cost, get_cost
+from .initializers import Initializer, get_initializer
 from .types import Array
 
 
@@ -92,6 +92,8 @@ class Network:
     cost: Cost
     dtype: DTypeLike = np.float64
     layers: list[Layer] = field(default_factory=list)
+    #: The input x of the last ``feedforward`` (k×1), as the layers cache its z and a.
+    last_input: Array | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         self.inputdim = check_int(self.inputdim, "inputdim", 1, MAX_UNITS)
@@ -127,46 +129,15 @@ class Network:
             f"dtype={np.dtype(self.dtype).name}" + (f", layers: {layers})" if layers else ")")
         )
 
+    def _repr_html_(self) -> str:  # a notebook shows the layer table and diagram
+        from .display import network_html
 
-def check_weights(net: Network) -> None:
-    """Refuse a network that cannot be trained or run, before any work is done.
-
-    Weights may be set by hand: every layer's ``weights`` and ``bias`` must be
-    writable numpy arrays of ``net.dtype`` with shapes (out, in) and (out, 1)
-    that chain from ``inputdim``, so that a mistake is a clear error and never a
-    half-stepped network.
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net: expected a Network, got {type(net).__name__}")
-    if not net.layers:
-        raise ValueError("net: the network has no layers; add one with add_layer(net, ...)")
-    insize = net.inputdim
-    for l, layer in enumerate(net.layers):
-        for name in ("weights", "bias"):
-            array = getattr(layer, name)
-            if not isinstance(array, np.ndarray) or array.dtype != net.dtype:
-                raise TypeError(
-                    f"net.layers[{l}].{name}: expected a numpy array of {net.dtype}, got "
-                    f"{type(array).__name__} {getattr(array, 'dtype', '')}".rstrip()
-                    + "; assign e.g. numpy.asarray(values, dtype=net.dtype)"
-                )
-            if not array.flags.writeable:
-                raise ValueError(
-                    f"net.layers[{l}].{name}: the array is read-only; assign a writable "
-                    "copy, e.g. numpy.array(values, dtype=net.dtype)"
-                )
-        outsize = layer.weights.shape[0] if layer.weights.ndim == 2 else -1
-        if layer.weights.shape != (outsize, insize) or layer.bias.shape != (outsize, 1):
-            raise ValueError(
-                f"net.layers[{l}]: expected weights of shape (out, {insize}) and bias (out, 1), "
-                f"got {layer.weights.shape} and {layer.bias.shape}"
-            )
-        insize = outsize
+        return network_html(self)
 
 
 def default_initializer(activation: Activation) -> Initializer:
-    """He normal under relu, Glorot normal otherwise."""
-    return he_normal if activation == relu else glorot_normal
+    """The initializer the activation asks for (He normal for relu, Glorot normal otherwise)."""
+    return get_initializer(activation.init)
 
 
 def add_layer(
@@ -236,7 +207,7 @@ def network(
     net = Network(sizes[0], get_cost(cost), dtype=dtype)
     last = output_activation
     if last is None:
-        last = "softmax" if net.cost == cross_entropy else activation
+        last = "softmax" if net.cost.probability_targets else activation
     for i, size in enumerate(sizes[1:]):
         act = last if i == len(sizes) - 2 else activation
         add_layer(net, size, act, init=init, rng=generator)

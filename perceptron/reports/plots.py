@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..history import History
+from ..epochs import History
+from ..io.atomic import atomic_write
 
 #: Picture formats ``write_curves`` writes (matplotlib's names for them).
 FORMATS = (".png", ".svg", ".pdf")
@@ -39,5 +40,8 @@ def write_curves(path: str | Path, history: History, accuracies: list[float]) ->
     right.set_ylabel("accuracy")
     right.legend()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        kind = Path(path).suffix.lower()[1:]
+        atomic_write(path, lambda handle: fig.savefig(handle, format=kind), "--plot")
+    finally:
+        plt.close(fig)

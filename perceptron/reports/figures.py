@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..network import Network
+from ..structs import Network
 from ..types import Array
 
 #: Drawn units per layer in the diagram; larger layers show the first and last few.
@@ -29,6 +29,7 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.fonttype"] = "path"
+    plt.rcParams["text.parse_math"] = False  # label names come from files: "$x$" is text
     return plt
 
 

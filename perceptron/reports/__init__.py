@@ -1,6 +1,6 @@
 """Showing a network: its summary table, one training step explained, and the HTML report.
 
-``from perceptron.report import report`` writes the training report of a run
+``from perceptron.reports import report`` writes the training report of a run
 (matplotlib, the ``plot`` extra, draws its pictures).
 """
 

@@ -20,6 +20,7 @@ from .faults import (
     terminal_sigint,
 )
 from .hostile import IDX_TYPES, mutate, parse_idx, write_csv
+from .idxfile import write_idx
 
 __all__ = [
     "IDX_TYPES",
@@ -38,4 +39,5 @@ __all__ = [
     "snapshot",
     "terminal_sigint",
     "write_csv",
+    "write_idx",
 ]
