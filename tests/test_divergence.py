@@ -136,3 +136,16 @@ def test_cross_entropy_without_softmax_is_refused_with_what_to_use() -> None:
     assert pc.network([3, 4, 2], "relu", "cross_entropy").layers[-1].activation == pc.softmax
     told = pc.network([3, 4, 2], "relu", "cross_entropy", output_activation="sigmoid")
     assert told.layers[-1].activation == pc.sigmoid
+
+
+def test_adam_state_that_overflows_is_divergence() -> None:
+    """g² past the largest float makes Adam's second moment inf while the weights stay
+    finite: that stalls training silently unless it is called divergence."""
+    net = pc.network([1, 1], "identity", "quadratic", rng=0)
+    X = np.array([[1e150], [-1e150]])
+    Y = np.array([[1.0], [-1.0]])
+    before = [layer.weights.copy() for layer in net.layers]
+    with pytest.raises(pc.TrainingDiverged, match="state"):
+        pc.sgd(net, X, Y, 1, 1, 0.001, rng=0, optimizer=pc.Adam(), engine="reference")
+    for layer, then in zip(net.layers, before, strict=True):
+        np.testing.assert_array_equal(layer.weights, then)  # the first step was refused
