@@ -153,3 +153,45 @@ def test_the_diagnose_command_on_a_saved_model(tmp_path: Any, capsys: Any) -> No
     printed = capsys.readouterr().out
     assert "on 200 of the 8000 train rows of mnist-10k" in printed
     assert "error: dead: layer 0: 30 of 30 relu units" in printed
+
+
+SPIRAL = ["train", "--data", "spiral", "--init", "default"]
+
+
+def test_train_prints_the_top_findings_when_a_run_diverges(capsys: Any) -> None:
+    from perceptron.cli import main
+
+    args = ["--activation", "relu", "--output-activation", "identity", "--lr", "1e6"]
+    assert main([*SPIRAL, *args, "--epochs", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "the run diverged; diagnose found" in err
+    assert "lr_too_high: the training stopped being finite" in err
+    assert "perceptron: error: " in err
+
+
+def test_train_prints_the_top_findings_when_a_run_ends_near_chance(capsys: Any) -> None:
+    from perceptron.cli import main
+
+    assert main(["train", "--data", "spiral", "--epochs", "2", "--lr", "1000"]) == 0
+    err = capsys.readouterr().err
+    assert "the run ended near chance (33.3%)" in err and "saturated: layer 0" in err
+    args = ["--activation", "relu", "--output-activation", "softmax", "--cost", "cross_entropy"]
+    assert main([*SPIRAL, *args, "--optimizer", "adam", "--lr", "0.05", "--epochs", "20"]) == 0
+    assert "diagnose found" not in capsys.readouterr().err
+
+
+def test_the_html_report_has_a_diagnosis_section(tmp_path: Any) -> None:
+    pytest.importorskip("matplotlib")
+    from perceptron.reports.html import report
+
+    X, y = pc.spiral(30, 3, rng=0)
+    net = pc.network([2, 8, 3], "relu", "cross_entropy", rng=0)
+    net.layers[0].bias[...] = -20
+    history = pc.sgd(net, X, pc.one_hot(y, 3), 10, 3, 0.01, rng=0)
+    page = report(net, history, X, y, tmp_path / "r.html").read_text()
+    section = page[page.index('<section id="diagnosis">') :]
+    assert "<code>dead</code> (layer 0)" in section and "<code>chance_level</code>" in section
+    assert 'aria-label="z and δ per layer"' in section
+    healthy = pc.network([2, 8, 3], "relu", "cross_entropy", rng=0)
+    page = report(healthy, pc.History(loss=[1.0]), X, y, tmp_path / "h.html").read_text()
+    assert "<p>Nothing found" in page

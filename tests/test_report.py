@@ -92,10 +92,11 @@ def test_digits_report_shows_every_part(tmp_path: Path) -> None:
         "confusion",
         "hidden-units",
         "mistakes",
+        "diagnosis",  # issue 23
         "settings",
     ]
     assert page.tables == ["summary", "settings-table"]
-    assert page.pictures == 5  # diagram, curves, confusion, hidden units, mistakes
+    assert page.pictures == 6  # diagram, curves, confusion, hidden units, mistakes, diagnosis
     assert page.addresses == [] and "script" not in page.tags and "link" not in page.tags
     assert (tmp_path / "digits.html").stat().st_size < 2_000_000
 
@@ -105,7 +106,14 @@ def test_spiral_and_regression_reports(tmp_path: Path) -> None:
     net = pc.network([2, 16, 3], "relu", "cross_entropy", rng=0)
     history = pc.sgd(net, X, pc.one_hot(labels, 3), 40, 5, 0.1, rng=0, optimizer=pc.Adam())
     path = report(net, history, X, labels, tmp_path / "spiral.html", label_names=["a", "b", "c"])
-    assert outline(path).sections == ["network", "curves", "confusion", "regions", "settings"]
+    assert outline(path).sections == [
+        "network",
+        "curves",
+        "confusion",
+        "regions",
+        "diagnosis",
+        "settings",
+    ]
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 3))
@@ -114,7 +122,7 @@ def test_spiral_and_regression_reports(tmp_path: Path) -> None:
     history = pc.sgd(net, X, y[:, None], 8, 5, 0.01, rng=0, optimizer=pc.Adam())
     path = report(net, history, X, y, tmp_path / "fit.html")
     page = outline(path)
-    assert page.sections == ["network", "curves", "regression", "settings"]
+    assert page.sections == ["network", "curves", "regression", "diagnosis", "settings"]
     assert "R²" in path.read_text(encoding="utf-8")
 
 
@@ -221,7 +229,7 @@ def test_report_in_a_real_browser(tmp_path: Path) -> None:
         page.wait_for_load_state("load")
         for anchor in ("network", "curves", "confusion", "hidden-units", "mistakes", "settings"):
             assert page.locator(f"section#{anchor}").is_visible()
-        assert page.locator("figure svg[role=img]").count() == 3
+        assert page.locator("figure svg[role=img]").count() == 4  # issue 23: diagnosis
         assert page.locator("figure img").count() == 2
         sizes = page.eval_on_selector_all(
             "figure img", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
 
 from ..diagnosis import diagnose
-from .console import out
-from .data import label_names, load_model, model_data, targets
+from ..epochs import History
+from ..errors import TrainingDiverged
+from ..structs import Network
+from .console import note, out
+from .data import Dataset, label_names, load_model, model_data, predicted, targets
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
@@ -35,3 +39,38 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     for finding in findings:
         out(str(finding))
     return 0
+
+
+#: How many findings ``train`` prints when a run diverges or ends near chance.
+TOP = 3
+
+
+def _print_top(data: Dataset, net: Network, history: History, why: str) -> None:
+    try:
+        Y = targets(data.y_train, net.outputdim, data.classes)
+        found = diagnose(net, data.X_train, Y, history, rows=500)
+    except (ValueError, TypeError, MemoryError, FloatingPointError):
+        return  # a diagnosis is advice: it never changes how the run ends
+    findings = [f for f in found if f.severity != "info"]
+    if not findings:
+        return
+    note(f"{why}; diagnose found (perceptron diagnose MODEL for a saved model):")
+    for finding in findings[:TOP]:
+        note(f"  {finding}")
+
+
+def findings_when_diverged(data: Dataset, net: Network, history: History, ending: object) -> None:
+    """In ``train``, when ``sgd`` ended by diverging: print the top findings."""
+    if isinstance(ending, TrainingDiverged) and not data.regression:
+        # The epoch that diverged is not in the history: its loss was not finite.
+        _print_top(data, net, History(loss=[*history.loss, math.nan]), "the run diverged")
+
+
+def findings_when_near_chance(data: Dataset, net: Network, history: History) -> None:
+    """After ``train``: held-out accuracy within 5% of 1/k prints the top findings."""
+    if data.regression or not len(data.y_test) or history.epochs == 0:
+        return
+    score = float(np.mean(predicted(net, data.X_test) == data.y_test))
+    chance = 1.0 / max(net.outputdim, 2)
+    if score <= chance + 0.05 * (1 - chance):
+        _print_top(data, net, history, f"the run ended near chance ({score:.1%})")

@@ -27,6 +27,7 @@ from ..structs import Network, network
 from ..training import sgd
 from .console import EXIT_FAILURE, UsageError, error, log_failure, note, number, out
 from .data import Dataset, load_data, predicted, scale_note, targets
+from .diagnose import findings_when_diverged, findings_when_near_chance
 from .outputs import OutputPlan
 from .parser import DEFAULT_LR, speed_text
 from .progress import Progress
@@ -169,12 +170,14 @@ def _train(args: argparse.Namespace, plan: OutputPlan, stop: StopSignals) -> int
     elapsed = time.perf_counter() - started
     saved = plan.save(net, meta(data, args, history.epochs, lr))  # first, whatever ended the run
     stop.deferring = False
+    findings_when_diverged(data, net, history, ending)
     if ending is not None or stop.signum is not None:
         return _stopped(plan, history, ending, stop, saved)
     if saved:
         out(f"Saved the network to {saved}")
     try:
         _finish(data, net, history, elapsed)
+        findings_when_near_chance(data, net, history)
     except (MemoryError, ValueError, FloatingPointError) as problem:
         plan.failed = True
         error(f"the final evaluation failed ({problem}); the model is saved in {saved}")

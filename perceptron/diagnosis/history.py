@@ -25,9 +25,9 @@ def loss_findings(history: History) -> list[Finding]:
                 "lr_too_high",
                 None,
                 "error",
-                f"the training loss became {loss[bad[0]]} at epoch {bad[0]}: the steps "
-                "overshot until the numbers overflowed; lower the learning rate (by 10×), "
-                "scale the inputs",
+                f"the training stopped being finite in epoch {bad[0]} (loss {loss[bad[0]]}): "
+                "the steps overshot until the numbers overflowed; lower the learning rate "
+                "(by 10×), scale the inputs",
             )
         ]
     if len(loss) < 2:

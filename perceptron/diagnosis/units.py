@@ -101,7 +101,10 @@ def dead(net: Network, caches: Caches) -> list[Finding]:
 
 
 def _rms(values: Array) -> float:
-    return float(np.sqrt(np.mean(np.square(values))))
+    largest = float(np.abs(values).max(initial=0.0))
+    if largest == 0 or not np.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.mean(np.square(values / largest))))  # no overflow
 
 
 def _flow(code: str, l: int, what: str, ratio: float) -> Finding:

@@ -24,6 +24,7 @@ from ..types import Array
 from ..version import __version__
 from . import figures, pictures
 from .confusion import confusion_matrix
+from .diagnosis import diagnosis_section
 from .page import Section, page
 
 
@@ -70,6 +71,7 @@ def report(
         sections += _classification_sections(net, rows, out, truth, names)
     else:
         sections.append(_regression_section(net, rows, truth))
+    sections.append(diagnosis_section(net, rows, truth, history, kind))
     shown = {"perceptron": __version__, "written": time.strftime("%Y-%m-%d %H:%M")}
     shown.update({str(k): str(v) for k, v in (settings or {}).items()})
     document = page(title, _headline(net, rows, out, truth, kind), shown, sections)
