@@ -55,7 +55,7 @@ def feedforward(net: Network, x: Any) -> Array:
     """
     check_weights(net)
     a = as_column(x, net.inputdim, "x", net.dtype)
-    net.last_input = a
+    net.last_input = a.copy()  # a copy: editing the caller's x afterwards is noticed
     for layer in net.layers:
         layer.linear_out = layer.weights @ a + layer.bias  # z = W a_prev + b
         layer.activated_out = layer.activation.f(layer.linear_out)  # a = σ(z)
