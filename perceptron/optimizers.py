@@ -203,7 +203,7 @@ class SGD(Optimizer):
         # Δ = η g − β v = −(β v − η g): the new velocity is −Δ.
         for g, v in zip(grads, self.state["velocity"], strict=True):
             g -= self.momentum * v
-        return grads, {"velocity": [-g for g in grads]}
+        return grads, {"velocity": [np.negative(g) for g in grads]}
 
     def config(self) -> dict[str, Any]:
         return {"name": "SGD", "momentum": self.momentum, "decay": self.decay}
@@ -234,12 +234,21 @@ class Adam(Optimizer):
         correction1 = 1.0 - b1 ** (self.t + 1)
         correction2 = 1.0 - b2 ** (self.t + 1)
         moments, caches = [], []
-        for g, m, v in zip(grads, self.state["moment"], self.state["cache"], strict=True):
-            m = b1 * m + (1.0 - b1) * g  # m ← β₁ m + (1 − β₁) g
-            v = b2 * v + (1.0 - b2) * g * g  # v ← β₂ v + (1 − β₂) g²
+        for g, m_old, v_old in zip(grads, self.state["moment"], self.state["cache"], strict=True):
+            # Three new arrays a parameter: the two moments (the new state) and one scratch.
+            m = b1 * m_old
+            scratch = (1.0 - b1) * g
+            m += scratch  # m ← β₁ m + (1 − β₁) g
+            v = b2 * v_old
+            np.multiply(g, 1.0 - b2, out=scratch)
+            scratch *= g
+            v += scratch  # v ← β₂ v + (1 − β₂) g²
+            np.divide(v, correction2, out=scratch)
+            np.sqrt(scratch, out=scratch)
+            scratch += self.epsilon  # √v̂ + ε
             np.divide(m, correction1, out=g)
-            g *= eta  # Δ = ηₜ m̂ / (√v̂ + ε)
-            g /= np.sqrt(v / correction2) + self.epsilon
+            g *= eta
+            g /= scratch  # Δ = ηₜ m̂ / (√v̂ + ε)
             moments.append(m)
             caches.append(v)
         return grads, {"moment": moments, "cache": caches}
