@@ -63,12 +63,6 @@ def _finite(a: Array) -> bool:
     return math.isfinite(_norm(a)) or bool(np.isfinite(a).all())
 
 
-def _finite_after(theta: Array, delta: Array) -> bool:
-    """Whether θ − Δ is finite: |θ − Δ| ≤ ‖θ‖ + ‖Δ‖, and only near overflow is it formed."""
-    bound = _norm(theta) + _norm(delta)
-    return bound < float(np.finfo(theta.dtype).max) / 2 or bool(np.isfinite(theta - delta).all())
-
-
 class Optimizer:
     """Base class: t, the decay, the state and its network, and the all-or-nothing step.
 
@@ -124,13 +118,17 @@ class Optimizer:
             self.state = {name: [np.zeros_like(p) for p in params] for name in self.moments}
         with np.errstate(over="ignore", invalid="ignore"):
             deltas, state = self.deltas(grads, lr)
-            finite = all(_finite(a) for arrays in state.values() for a in arrays) and all(
-                _finite_after(theta, delta) for theta, delta in zip(params, deltas, strict=True)
-            )
+            # θ − Δ formed in the gradients' buffers (free by now), checked, then written.
+            moved = [
+                np.subtract(theta, delta, out=g)
+                for theta, delta, g in zip(params, deltas, grads, strict=True)
+            ]
+            finite = all(_finite(a) for arrays in state.values() for a in arrays)
+            finite = finite and all(_finite(a) for a in moved)
         if not finite:
             raise TrainingDiverged(DIVERGED)
-        for theta, delta in zip(params, deltas, strict=True):
-            theta -= delta
+        for theta, value in zip(params, moved, strict=True):
+            theta[...] = value
         self.state = state
         self.t += 1
 

@@ -368,6 +368,41 @@ def work_ceiling(spec: dict[str, Any]) -> None:
     _say({"gflops": 2 * n**3 / statistics.median(times) / 1e9})
 
 
+def work_products(spec: dict[str, Any]) -> None:
+    """The matrix products the batch engine computes for one batch, and nothing else.
+
+    Same shapes and memory layouts as the engine (rows are samples): Z = A Wᵀ per
+    layer, D_lᵀ A_{l−1} per layer and D_{l+1} W_{l+1} below the first. Their
+    GFLOP/s bound what an engine made of them can reach on this machine.
+    """
+    import numpy as np
+
+    sizes, n, dtype = spec["sizes"], spec["batch"], spec["dtype"]
+    rng = np.random.default_rng(0)
+    W = [rng.random((o, i)).astype(dtype) for i, o in zip(sizes[:-1], sizes[1:], strict=False)]
+    A = [rng.random((n, k)).astype(dtype) for k in sizes]  # A[0] = X, A[l+1] = layer l's a
+    D = [rng.random((n, w.shape[0])).astype(dtype) for w in W]
+    G = [np.empty_like(d) for d in D]
+    grads = [np.empty_like(w) for w in W]
+
+    def batch() -> None:
+        for l, w in enumerate(W):
+            np.matmul(A[l], w.T, out=A[l + 1])
+        for l in range(len(W) - 1, -1, -1):
+            np.matmul(D[l].T, A[l], out=grads[l])
+            if l > 0:
+                np.matmul(D[l], W[l], out=G[l - 1])
+
+    batch()
+    times = []
+    for _ in range(spec["repeats"]):
+        start = time.perf_counter()
+        for _ in range(50):
+            batch()
+        times.append((time.perf_counter() - start) / 50)
+    _say({"gflops": flops_per_sample(sizes) * n / statistics.median(times) / 1e9})
+
+
 def worker(spec: dict[str, Any]) -> None:
     _limit_threads(spec["threads"])
     kind = spec["impl"]
@@ -383,6 +418,8 @@ def worker(spec: dict[str, Any]) -> None:
         work_sklearn(spec)
     elif kind == "estimator":
         work_estimator(spec)
+    elif kind == "products":
+        work_products(spec)
     else:
         work_ceiling(spec)
 
@@ -505,6 +542,16 @@ def measure_group(specs: list[dict[str, Any]], repeats: int) -> list[dict[str, A
 
 def measure_ceiling(threads: str, size: int, dtype: str) -> float | None:
     spec = {"impl": "ceiling", "threads": threads, "size": size, "repeats": 5, "dtype": dtype}
+    child = Child(spec)
+    result = child.read()
+    child.finish()
+    return result.get("gflops")
+
+
+def measure_products(threads: str, workload: str, batch: int, dtype: str) -> float | None:
+    """GFLOP/s of the batch engine's matrix products alone (see work_products)."""
+    spec = {"impl": "products", "threads": threads, "sizes": WORKLOADS[workload]["sizes"],
+            "batch": batch, "dtype": dtype, "repeats": 5}  # fmt: skip
     child = Child(spec)
     result = child.read()
     child.finish()
@@ -767,6 +814,20 @@ def main(argv: list[str] | None = None) -> int:
         + (f" ({dtypes['error']})" if "error" in dtypes else "")
     )
 
+    bound = measure_products("1", "w1", 100, "float64")
+    ceiling64 = ceilings.get("1", {}).get("float64")
+    products_pct = 100 * bound / ceiling64 if bound and ceiling64 else None
+    print(
+        f"the batch engine's matrix products alone, {WORKLOADS['w1']['title']}, batch 100, "
+        f"float64, 1 thread: {_fmt(bound, 1)} GFLOP/s = {_fmt(products_pct, 1)}% of the ceiling "
+        "(what an engine made of these products can reach here)"
+    )
+    engine_pct = find(rows, threads="1", workload="w1", impl="batch", batch=100).get("pct_ceiling")
+    if engine_pct and products_pct:
+        print(
+            f"the batch engine at batch 100 runs at {100 * engine_pct / products_pct:.0f}% of that"
+        )
+
     goals = targets(rows, cli, dtypes)
     print("\ntargets (ratios and fractions from this run):")
     for goal in goals:
@@ -787,6 +848,7 @@ def main(argv: list[str] | None = None) -> int:
                     "cli": cli,
                     "cli_dtypes": dtypes,
                     "targets": goals,
+                    "products_gflops": bound,
                     "problems": problems,
                 },
                 indent=2,
