@@ -1,5 +1,6 @@
-"""The rows a saved model is used on: its own data unless --data says otherwise, prepared
-the model's way, with columns and labels matched to the model's by name.
+"""The rows ``train`` learns from (split and prepared by its options), and those a saved
+model is used on: its own data unless --data says otherwise, prepared the model's way, with
+columns and labels matched to the model's by name.
 
 A model saved by ``train --save`` records in its header where it was trained
 (``data``), the split (``seed`` and ``validation``: the fraction held out, or
@@ -20,10 +21,10 @@ from ..io.model import load_with_meta
 from ..io.npz import ModelFileError
 from ..structs import Network
 from ..types import Array
-from .console import UsageError, printable
-from .data import Dataset, load_data, prepare_as
+from .console import UsageError, note, printable
+from .data import Dataset, load_data, prepare_as, prepare_data
 from .parser import BUILTIN_DATA
-from .prepare import check_preparation
+from .prepare import check_preparation, scale_note
 
 
 def match_columns(X: Array, found: list[str] | None, meta: dict[str, Any], what: str) -> Array:
@@ -176,4 +177,24 @@ def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> 
         raise ValueError(
             f"--data: the data has {data.classes} classes, the model only {net.outputdim} outputs"
         )
+    return data
+
+
+def training_data(args: argparse.Namespace) -> Dataset:
+    """The rows of --data, split (--validation, --validation-data) and prepared (--scale)."""
+    if args.validation_data is not None and args.validation:
+        raise UsageError("--validation-data: give it or --validation FRACTION, not both")
+    held = 0.0 if args.validation_data is not None else args.validation
+    data = load_data(args.data, seed=args.seed, label=args.label, validation=held, task=args.task)
+    if args.validation_data is not None:
+        attach_validation(data, args.validation_data, args.label)
+    if args.patience and not len(data.y_test):
+        raise UsageError(
+            "--patience: early stopping watches the held-out rows, and there are none "
+            "(--validation 0 trains on every row); give --validation FRACTION or leave out "
+            "--patience"
+        )
+    prepare_data(data, args.scale)
+    if args.scale == "none" and (hint := scale_note(data.X_train, data.features)):
+        note(hint)
     return data

@@ -8,15 +8,23 @@ refused here with the same reason.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from ..activations import ACTIVATIONS
-from ..checks import check_int, check_real
 from ..costs import COSTS
 from ..engines import ENGINE_NAMES
 from ..version import __version__
-from .console import PROG, UsageError
+from .argtypes import (
+    Help,
+    Parser,
+    fraction,
+    layers,
+    nonnegative_int,
+    nonnegative_real,
+    positive_int,
+    positive_real,
+)
+from .console import PROG
 
 BUILTIN_DATA = ("mnist-10k", "spiral", "xor")
 DTYPES = ("float64", "float32")
@@ -31,59 +39,6 @@ DATA_HELP = (
     "MNIST-format files, or a CSV file (label in the last column or --label)"
 )
 USE_DATA_HELP = DATA_HELP + " (default: the model's own data, where it was trained)"
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line on stderr and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-class Help(argparse.HelpFormatter):
-    """Shows every default: '(default: …)' after an option's help, unless it names its own."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        text = action.help or ""
-        if "default" in text or action.default in (None, argparse.SUPPRESS):
-            return text
-        if action.option_strings or action.nargs in ("?", "*"):
-            text += " (default: %(default)s)"
-        return text
-
-
-def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **limits: Any) -> Any:
-    def parse(text: str) -> Any:
-        try:
-            return check(convert(text), "value", **limits)
-        except (TypeError, ValueError) as error:
-            reason = str(error).removeprefix("value: ")
-            if isinstance(error, ValueError) and "could not convert" in reason:
-                reason = f"expected a number, got {text!r}"
-            if "invalid literal" in reason:
-                reason = f"expected a whole number, got {text!r}"
-            raise argparse.ArgumentTypeError(reason) from None
-
-    return parse
-
-
-positive_int = _checked(int, check_int, minimum=1)
-nonnegative_int = _checked(int, check_int, minimum=0)
-positive_real = _checked(float, check_real, positive=True)
-nonnegative_real = _checked(float, check_real, nonnegative=True)
-fraction = _checked(float, check_real, nonnegative=True, below=1.0)
-
-
-def layers(text: str) -> list[int]:
-    """``30,10``: hidden sizes and the output size."""
-    size = _checked(int, check_int, minimum=1, maximum=1_000_000)
-    try:
-        return [size(part.strip()) for part in text.split(",")]
-    except argparse.ArgumentTypeError as error:
-        raise argparse.ArgumentTypeError(
-            f"expected sizes from 1 to 1000000 separated by commas such as 30,10, got {text!r} "
-            f"({error})"
-        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +129,17 @@ def _train_parser(commands: Any) -> None:
         "else the library's default (He normal under relu, Glorot normal otherwise) "
         "(default: auto)",
     )
+    _solver_options(add)
+    add("--l2", type=nonnegative_real, default=0.0, help="L2 penalty λ")
+    add("--patience", type=positive_int, help="stop after this many epochs without progress")
+    add("--seed", type=nonnegative_int, default=0, help="init, split and shuffle")
+    _data_options(add)
+    _speed_options(add, training=True)
+    _train_outputs(add)
+
+
+def _solver_options(add: Any) -> None:
+    """``train``'s solver: the optimizer, its momentum and decay, the batch, epochs and rate."""
     add(
         "--optimizer",
         choices=("sgd", "momentum", "adam"),
@@ -192,12 +158,6 @@ def _train_parser(commands: Any) -> None:
         type=positive_real,
         help="learning rate (default: sgd 3.0, momentum 0.3, adam 0.001)",
     )
-    add("--l2", type=nonnegative_real, default=0.0, help="L2 penalty λ")
-    add("--patience", type=positive_int, help="stop after this many epochs without progress")
-    add("--seed", type=nonnegative_int, default=0, help="init, split and shuffle")
-    _data_options(add)
-    _speed_options(add, training=True)
-    _train_outputs(add)
 
 
 def _data_options(add: Any) -> None:

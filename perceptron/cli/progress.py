@@ -67,3 +67,28 @@ class Progress:
         """Wipe the bar (on a terminal) before a line is printed over it."""
         if self.tty:
             write("\r\x1b[K")
+
+
+def final_scores(data: Dataset, net: Network, history: History, elapsed: float) -> None:
+    """The held-out score of the finished run; a folder's test set, scored once, after it."""
+    restored = " (best epoch's weights restored)" if history.stopped_early else ""
+    after = (
+        f"after {history.epochs} epoch{'' if history.epochs == 1 else 's'} in {elapsed:.1f} s"
+        + restored
+    )
+    if not len(data.y_test):
+        out(f"No held-out rows (--validation 0): trained on every row, {after}")
+    elif data.regression:
+        mse, r2 = target_scores(net, data.X_test, data.y_test, data.prepare)
+        out(f"Held-out mean squared error {number(mse)}, R² {number(r2, 4)}, {after}")
+    else:
+        n_test = len(data.y_test)
+        correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
+        out(f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) {after}")
+    if data.test is not None:
+        X, y = data.test
+        correct = int(np.sum(predicted(net, X) == y))
+        out(
+            f"Test accuracy (t10k, scored once; never used for training or early stopping): "
+            f"{correct / len(y):.2%} ({correct} / {len(y)})"
+        )

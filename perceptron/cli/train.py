@@ -26,14 +26,14 @@ from ..optimizers import SGD, Adam, Optimizer
 from ..reports.plots import write_curves
 from ..structs import Network, network
 from ..training import sgd
-from .console import EXIT_FAILURE, UsageError, error, log_failure, note, number, out
-from .data import Dataset, load_data, predicted, prepare_data, training_targets
+from .console import EXIT_FAILURE, UsageError, error, log_failure, note, out
+from .data import Dataset, training_targets
 from .diagnose import findings_when_diverged, findings_when_near_chance
-from .modeldata import attach_validation
+from .modeldata import training_data
 from .outputs import OutputPlan
 from .parser import DEFAULT_LR, REGRESSION_EPOCHS, speed_text
-from .prepare import describe, scale_note, target_scores
-from .progress import Progress
+from .prepare import describe
+from .progress import Progress, final_scores
 from .report import OPTIMIZERS, write_report
 from .signals import StopSignals, stop_signals
 
@@ -148,26 +148,6 @@ def meta(data: Dataset, args: argparse.Namespace, epochs: int, lr: float) -> dic
     }
 
 
-def _data(args: argparse.Namespace) -> Dataset:
-    """The rows of --data, split (--validation, --validation-data) and prepared (--scale)."""
-    if args.validation_data is not None and args.validation:
-        raise UsageError("--validation-data: give it or --validation FRACTION, not both")
-    held = 0.0 if args.validation_data is not None else args.validation
-    data = load_data(args.data, seed=args.seed, label=args.label, validation=held, task=args.task)
-    if args.validation_data is not None:
-        attach_validation(data, args.validation_data, args.label)
-    if args.patience and not len(data.y_test):
-        raise UsageError(
-            "--patience: early stopping watches the held-out rows, and there are none "
-            "(--validation 0 trains on every row); give --validation FRACTION or leave out "
-            "--patience"
-        )
-    prepare_data(data, args.scale)
-    if args.scale == "none" and (hint := scale_note(data.X_train, data.features)):
-        note(hint)
-    return data
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     plan = OutputPlan(args)  # every output checked before any data is read
     with stop_signals() as stop, plan.locked():
@@ -180,7 +160,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, plan: OutputPlan, stop: StopSignals) -> int:
     """Read the data, build the network, train it; then save first and write the rest."""
-    data = _data(args)
+    data = training_data(args)
     resolve_task(args, data)
     rng = np.random.default_rng(args.seed)
     net = build(args, data, rng)
@@ -205,7 +185,7 @@ def _train(args: argparse.Namespace, plan: OutputPlan, stop: StopSignals) -> int
     if saved:
         out(f"Saved the network to {saved}")
     try:
-        _finish(data, net, history, elapsed)
+        final_scores(data, net, history, elapsed)
         findings_when_near_chance(data, net, history)
     except (MemoryError, ValueError, FloatingPointError) as problem:
         plan.failed = True
@@ -302,28 +282,3 @@ def _stopped(
         return EXIT_FAILURE
     note(f"stopped {done}")
     raise ending
-
-
-def _finish(data: Dataset, net: Network, history: History, elapsed: float) -> None:
-    """The held-out score of the finished run; a folder's test set, scored once, after it."""
-    restored = " (best epoch's weights restored)" if history.stopped_early else ""
-    after = (
-        f"after {history.epochs} epoch{'' if history.epochs == 1 else 's'} in {elapsed:.1f} s"
-        + restored
-    )
-    if not len(data.y_test):
-        out(f"No held-out rows (--validation 0): trained on every row, {after}")
-    elif data.regression:
-        mse, r2 = target_scores(net, data.X_test, data.y_test, data.prepare)
-        out(f"Held-out mean squared error {number(mse)}, R² {number(r2, 4)}, {after}")
-    else:
-        n_test = len(data.y_test)
-        correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
-        out(f"Held-out accuracy: {correct / n_test:.2%} ({correct} / {n_test}) {after}")
-    if data.test is not None:
-        X, y = data.test
-        correct = int(np.sum(predicted(net, X) == y))
-        out(
-            f"Test accuracy (t10k, scored once; never used for training or early stopping): "
-            f"{correct / len(y):.2%} ({correct} / {len(y)})"
-        )
