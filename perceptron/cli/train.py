@@ -185,7 +185,7 @@ def _train(args: argparse.Namespace, plan: OutputPlan, stop: StopSignals) -> int
     if saved:
         out(f"Saved the network to {saved}")
     try:
-        final_scores(data, net, history, elapsed)
+        _finish(data, net, history, elapsed)
         findings_when_near_chance(data, net, history)
     except (MemoryError, ValueError, FloatingPointError) as problem:
         plan.failed = True
@@ -282,3 +282,8 @@ def _stopped(
         return EXIT_FAILURE
     note(f"stopped {done}")
     raise ending
+
+
+def _finish(data: Dataset, net: Network, history: History, elapsed: float) -> None:
+    """The finished run's scores (a seam the save-first tests and the fault drill patch)."""
+    final_scores(data, net, history, elapsed)
