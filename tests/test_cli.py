@@ -109,7 +109,7 @@ def test_train_evaluate_predict_summary_explain_on_a_csv(labelled_csv: Path, tmp
     assert code == 0, err
     assert f"Saved the network to {model}" in out
     net, meta = load_with_meta(model)
-    assert meta["label_names"] == ["down", "up"] and meta["prepare"] == {}
+    assert meta["label_names"] == ["down", "up"] and set(meta["prepare"]) == {"mean", "std"}
 
     code, out, err = run(capsys, "evaluate", model, "--data", labelled_csv)
     assert code == 0, err
@@ -366,10 +366,11 @@ def test_train_says_when_csv_inputs_are_far_from_unit_scale(
     path = tmp_path / "pixels.csv"
     rows = [",".join(f"{v:.3f}" for v in row) + f",{k}" for row, k in zip(X, y, strict=True)]
     path.write_text("a,bright,c,label\n" + "\n".join(rows) + "\n")
-    assert cli.main(["train", "--data", str(path), "--layers", "4,2", "--epochs", "1"]) == 0
+    argv = ["train", "--data", str(path), "--layers", "4,2", "--epochs", "1", "--scale", "none"]
+    assert cli.main(argv) == 0
     err = capsys.readouterr().err
     if scale > 10:
-        assert "note: the inputs reach" in err and "(column 'bright')" in err
-        assert "scale or standardise the columns" in err
+        assert "note: the inputs are far from unit scale (column 'bright'" in err
+        assert "--scale standard" in err
     else:
-        assert "inputs reach" not in err
+        assert "far from unit scale" not in err

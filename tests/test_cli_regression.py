@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import perceptron as pc
 from perceptron.cli import main
+from perceptron.io.model import load_with_meta
 
 
 def _table(path: Path, rows: int = 200, whole: bool = False, seed: int = 0) -> Path:
@@ -63,8 +64,11 @@ def test_fractions_train_a_regression_and_say_so(
     features.write_text("x0,x1,x2\n0.1,0.2,0.3\n-0.5,0.5,0.0\n")
     assert main(["predict", str(model), str(features)]) == 0
     values = [float(v) for v in capsys.readouterr().out.split()]
-    net = pc.load(model)
-    expected = pc.predict(net, np.array([[0.1, 0.2, 0.3], [-0.5, 0.5, 0.0]]))[:, 0]
+    net, meta = load_with_meta(model)
+    prepare = meta["prepare"]  # the model's inputs and targets are standardised
+    rows = (np.array([[0.1, 0.2, 0.3], [-0.5, 0.5, 0.0]]) - prepare["mean"]) / prepare["std"]
+    outputs = pc.predict(net, rows)[:, 0]
+    expected = outputs * prepare["target"]["std"] + prepare["target"]["mean"]
     np.testing.assert_allclose(values, expected, rtol=1e-5)
 
 

@@ -1,16 +1,16 @@
-"""Where the command line's rows come from: built-in data sets, MNIST folders, CSV files, models.
+"""Where the command line's rows come from: built-in data sets, MNIST folders, CSV files.
 
-A :class:`Dataset` holds rows prepared for the network (pixels scaled to
-[0, 1]) split into training and held-out parts, with the class names. A
-model saved by ``train --save`` records in its header how its inputs were
-prepared, its label names and where it was trained, so that ``evaluate``,
-``predict`` and ``explain`` prepare new rows the same way.
+A :class:`Dataset` holds rows split into training and held-out parts, with
+the class names, and, after :func:`prepare_data`, prepared for the network as
+``--scale`` says (the preparation's numbers measured on the training rows
+only). The held-out rows are ``--validation`` of the training data (or the
+``--validation-data`` file); an MNIST folder's t10k images are a separate
+test set, scored once at the end. A model saved by ``train --save`` records
+the preparation, split and source in its header (see :mod:`.modeldata`).
 """
 
 from __future__ import annotations
 
-import argparse
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,20 +18,26 @@ from typing import Any
 import numpy as np
 
 from ..datasets import one_hot, spiral, stratified_split, xor
-from ..datasets.mnist import PIXEL_SCALE, load_digits
+from ..datasets.mnist import PIXEL_SCALE, SHIPPED, find_files, read_digits
 from ..io.csvfile import CSVError, LabelledTable, read_labelled, targets_of
-from ..io.model import load_with_meta
-from ..io.npz import ModelFileError
+from ..io.idx import IDXError
 from ..metrics import classes_of, predict
 from ..structs import Network
 from ..types import Array
 from .console import UsageError
 from .parser import BUILTIN_DATA
+from .prepare import apply_preparation, fit_preparation, fit_target, scaled_targets
 
 
 @dataclass
 class Dataset:
-    """Rows prepared for the network, split into training and held-out parts."""
+    """Rows for the network, split into training and held-out parts.
+
+    ``prepare`` is what has been done to the rows of X (the loader's
+    ``{"scale": 1/255}`` for images; the whole recorded preparation once
+    prepared); ``validation`` the fraction of the rows held out, or the
+    ``--validation-data`` file; ``test`` a folder's t10k images and labels.
+    """
 
     name: str
     description: str
@@ -40,10 +46,13 @@ class Dataset:
     X_test: Array
     y_test: Array
     label_names: list[str]
-    prepare: dict[str, float] = field(default_factory=dict)
+    prepare: dict[str, Any] = field(default_factory=dict)
     task: str = "classification"
     features: list[str] | None = None  # a CSV file's feature column names
     label_column: str | None = None  # and its label column's name
+    kind: str = "builtin"  # "images", "csv" or "builtin": what --scale auto does
+    validation: float | str = 0.2
+    test: tuple[Array, Array] | None = None
 
     @property
     def classes(self) -> int:
@@ -59,12 +68,20 @@ class Dataset:
         return int(self.X_train.shape[1])
 
 
-def _split(X: Array, y: Array, fraction: float, seed: int, what: str) -> tuple[Array, ...]:
-    train, test = stratified_split(y, fraction, rng=seed)
+#: The fraction of the rows held out when --validation is not given: a fifth, or a sixth of a
+#: folder's 60,000 training images (10,000, as many as its t10k test set).
+DEFAULT_VALIDATION, FOLDER_VALIDATION = 0.2, 1 / 6
+
+
+def _split(X: Array, y: Array, validation: float, seed: int, what: str) -> tuple[Array, ...]:
+    """(X_train, y_train, X_held, y_held): ``validation`` of each class held out (by ``seed``)."""
+    if validation == 0:
+        return X, y, X[:0], y[:0]
+    train, test = stratified_split(y, 1 - validation, rng=seed)
     if len(test) == 0 or len(train) == 0:
         raise ValueError(
-            f"{what}: too few rows ({len(y)}) to hold out {1 - fraction:.0%} of each class; "
-            "give more rows"
+            f"{what}: too few rows ({len(y)}) to hold out {validation:.0%} of each class; "
+            "give more rows or --validation 0"
         )
     return X[train], y[train], X[test], y[test]
 
@@ -74,66 +91,107 @@ def load_data(
     *,
     seed: int,
     label: str | None = None,
-    fraction: float = 0.8,
+    validation: float | None = None,
     task: str = "classification",
 ) -> Dataset:
-    """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file.
+    """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file, as read.
 
-    ``task``: ``"classification"``, ``"regression"`` (a CSV file whose label
-    column holds numbers) or ``"auto"`` (regression when that column holds
-    numbers and some are not whole).
+    ``validation``: the fraction of the rows held out (None: 0.2, or 1/6 of a
+    folder's training images). ``task``: ``"classification"``,
+    ``"regression"`` (a CSV file whose label column holds numbers) or
+    ``"auto"`` (regression when that column holds numbers and some are not whole).
     """
     path = Path(spec)
+    share = DEFAULT_VALIDATION if validation is None else validation
     if task != "classification" and path.is_file():
         table = read_labelled(path, label)  # read once, whichever task it turns out to be
         if task == "regression" or table.has_fractions():
-            return _regression_csv(path, table, seed, fraction)
+            return _regression_csv(path, table, seed, share)
         if spec not in BUILTIN_DATA:
-            return _classes_csv(path, table, seed, fraction)
+            return _classes_csv(path, table, seed, share)
     if task == "regression":
         raise UsageError(
             f"--task regression: needs a CSV file whose label column holds numbers, got {spec!r}"
         )
-    digits = [str(d) for d in range(10)]
-    if spec == "mnist-10k":
-        Xtr, ytr, Xte, yte = load_digits(train_fraction=fraction, seed=seed)
-        description = (
-            f"mnist-10k (the shipped MNIST test set, split by seed {seed}): "
-            f"{len(ytr)} training, {len(yte)} held-out images"
-        )
-        return Dataset(spec, description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
-    if spec == "spiral":
-        X, y = spiral(100, 3, rng=seed)
-        Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, "spiral")
-        description = (
-            f"spiral (3 classes of 100 points, seed {seed}): {len(ytr)} training, "
-            f"{len(yte)} held-out"
-        )
-        return Dataset(spec, description, Xtr, ytr, Xte, yte, ["0", "1", "2"])
-    if spec == "xor":
-        X, Y = xor()
-        y = Y[:, 0].astype(np.int64)
-        description = "xor (the four points; trained and evaluated on all four)"
-        return Dataset(spec, description, X, y, X, y, ["0", "1"])
-    if path.is_dir():
-        Xtr, ytr, Xte, yte = load_digits(path, train_fraction=fraction, seed=seed)
-        description = f"MNIST-format folder {spec}: {len(ytr)} training, {len(yte)} held-out images"
-        return Dataset(str(path), description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
+    if spec == "mnist-10k" or path.is_dir():
+        return _images(spec, SHIPPED if spec == "mnist-10k" else path, seed, validation)
+    if spec in ("spiral", "xor"):
+        return _builtin(spec, seed, share)
     if path.is_file():
-        return _classes_csv(path, read_labelled(path, label), seed, fraction)
+        return _classes_csv(path, read_labelled(path, label), seed, share)
     raise UsageError(
         f"--data: expected one of {', '.join(BUILTIN_DATA)}, a folder of MNIST files or a CSV "
         f"file, got {spec!r} (no such file or folder)"
     )
 
 
-def _classes_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -> Dataset:
-    """A CSV file's rows and class labels, 80% of each class to training (by ``seed``)."""
+def _builtin(spec: str, seed: int, validation: float) -> Dataset:
+    if spec == "xor":
+        X, Y = xor()
+        y = Y[:, 0].astype(np.int64)
+        description = "xor (the four points; trained and evaluated on all four)"
+        return Dataset(spec, description, X, y, X, y, ["0", "1"], validation=0.0)
+    X, y = spiral(100, 3, rng=seed)
+    Xtr, ytr, Xte, yte = _split(X, y, validation, seed, "spiral")
+    description = (
+        f"spiral (3 classes of 100 points, seed {seed}): {len(ytr)} training, {len(yte)} held-out"
+    )
+    return Dataset(spec, description, Xtr, ytr, Xte, yte, ["0", "1", "2"], validation=validation)
+
+
+def _images(spec: str, folder: Path, seed: int, validation: float | None) -> Dataset:
+    """MNIST-format images: the held-out rows from the training images, t10k a test set.
+
+    The shipped mnist-10k (and a folder with only the t10k pair) is split
+    8,000/2,000 by ``seed``; a folder with the train pair holds out a sixth of
+    its training images and keeps t10k apart, scored once at the end.
+    """
+    files = find_files(folder)
+    digits = [str(d) for d in range(10)]
+    test = None
+    if "train" in files:
+        X, y = read_digits(*files["train"])
+        test = read_digits(*files["t10k"])
+        if X.shape[1] != test[0].shape[1]:
+            raise IDXError(
+                f"{folder}: train images have {X.shape[1]} pixels, t10k images "
+                f"{test[0].shape[1]}; expected the same size"
+            )
+        share = FOLDER_VALIDATION if validation is None else validation
+    else:
+        X, y = read_digits(*files["t10k"])
+        share = DEFAULT_VALIDATION if validation is None else validation
+    Xtr, ytr, Xte, yte = _split(X, y, share, seed, spec)
+    del X
+    if spec == "mnist-10k":
+        what = f"mnist-10k (the shipped MNIST test set, split by seed {seed})"
+    else:
+        what = f"MNIST-format folder {spec}"
+    description = f"{what}: {len(ytr)} training, {len(yte)} held-out images" + (
+        f", {len(test[1])} test images (t10k)" if test is not None else ""
+    )
+    return Dataset(
+        spec if spec == "mnist-10k" else str(folder),
+        description,
+        Xtr,
+        ytr,
+        Xte,
+        yte,
+        digits,
+        {"scale": PIXEL_SCALE},
+        kind="images",
+        validation=share,
+        test=test,
+    )
+
+
+def _classes_csv(path: Path, table: LabelledTable, seed: int, validation: float) -> Dataset:
+    """A CSV file's rows and class labels, ``validation`` of each class held out (by ``seed``)."""
     X = table.X
     y, names = table.classes()
     if len(names) < 2:
         raise CSVError(f"{path}: the label column holds a single class; expected two or more")
-    Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, str(path))
+    Xtr, ytr, Xte, yte = _split(X, y, validation, seed, str(path))
     description = f"CSV file {path}: {len(ytr)} training, {len(yte)} held-out rows"
     return Dataset(
         str(path),
@@ -145,18 +203,21 @@ def _classes_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -
         names,
         features=table.feature_names,
         label_column=table.label_name,
+        kind="csv",
+        validation=validation,
     )
 
 
-def _regression_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -> Dataset:
+def _regression_csv(path: Path, table: LabelledTable, seed: int, validation: float) -> Dataset:
     """A CSV file's rows and its numeric target column, split by a seeded permutation."""
     X, t = table.X, targets_of(path, table)
     name = table.label_name or f"column {table.target + 1}"
     order = np.random.default_rng(seed).permutation(len(t))
-    count = round(fraction * len(t))
-    if count == 0 or count == len(t):
+    count = round((1 - validation) * len(t))
+    if count == 0 or (count == len(t) and validation):
         raise ValueError(
-            f"{path}: too few rows ({len(t)}) to hold out {1 - fraction:.0%}; give more rows"
+            f"{path}: too few rows ({len(t)}) to hold out {validation:.0%}; give more rows "
+            "or --validation 0"
         )
     train, test = np.sort(order[:count]), np.sort(order[count:])
     description = f"CSV file {path}: {len(train)} training, {len(test)} held-out rows"
@@ -171,27 +232,28 @@ def _regression_csv(path: Path, table: LabelledTable, seed: int, fraction: float
         task="regression",
         features=table.feature_names,
         label_column=table.label_name,
+        kind="csv",
+        validation=validation,
     )
 
 
-def match_columns(X: Array, found: list[str] | None, meta: dict[str, Any], what: str) -> Array:
-    """X's columns in the order the model was trained on, matched by name.
+def prepare_data(data: Dataset, scale: str) -> None:
+    """Prepare every part of ``data`` as ``--scale`` says, measured on the training rows
+    only; a regression's targets are standardised too (unless ``--scale none``)."""
+    prepare = fit_preparation(scale, data.X_train, data.prepare, data.kind)
+    if data.regression and scale != "none" and len(data.y_train):
+        prepare["target"] = fit_target(data.y_train)
+    prepare_as(data, prepare)
 
-    A file whose header names the model's features in another order is
-    reordered; one whose names differ is refused, naming the differences. A
-    file or a model without names is taken by position.
-    """
-    recorded = meta.get("features")
-    if found is None or not isinstance(recorded, list) or found == recorded:
-        return X
-    if sorted(found) == sorted(recorded):
-        return X[:, [found.index(name) for name in recorded]]
-    missing = [name for name in recorded if name not in found]
-    extra = [name for name in found if name not in recorded]
-    raise ValueError(
-        f"{what}: the columns are not the model's: missing {missing}, not in the model {extra}; "
-        f"the model was trained on the columns {recorded}"
-    )
+
+def prepare_as(data: Dataset, prepare: dict[str, Any]) -> None:
+    """Every part of ``data`` prepared by the given numbers (a model's, or just measured)."""
+    have = data.prepare
+    data.X_train = apply_preparation(data.X_train, prepare, have)
+    data.X_test = apply_preparation(data.X_test, prepare, have)
+    if data.test is not None:
+        data.test = (apply_preparation(data.test[0], prepare, have), data.test[1])
+    data.prepare = prepare
 
 
 def targets(labels: Array, outputs: int, classes: int) -> Array:
@@ -201,95 +263,14 @@ def targets(labels: Array, outputs: int, classes: int) -> Array:
     return one_hot(labels, classes)
 
 
+def training_targets(data: Dataset, y: Array, outputs: int) -> Array:
+    """The rows Y the network is trained on for labels or targets y of ``data``: one-hot
+    rows, a 0/1 column, or a regression's standardised targets (N×1)."""
+    if data.regression:
+        return scaled_targets(y, data.prepare)
+    return targets(y, outputs, data.classes)
+
+
 def predicted(net: Network, X: Array) -> Array:
     """The class index the network gives each row of X."""
     return classes_of(predict(net, X))
-
-
-def prepare_inputs(X: Array, prepare: dict[str, Any]) -> Array:
-    scale = prepare.get("scale")
-    return X * scale if scale is not None else X
-
-
-def check_prepare(meta: dict[str, Any], path: str) -> dict[str, float]:
-    prepare = meta.get("prepare", {})
-    if not isinstance(prepare, dict) or set(prepare) - {"scale"}:
-        raise ModelFileError(f"{path}: unknown input preparation {prepare!r} in the model header")
-    scale = prepare.get("scale")
-    if scale is not None and (
-        isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale)
-    ):
-        raise ModelFileError(f"{path}: the input preparation's scale {scale!r} is not a number")
-    return prepare
-
-
-def label_names(meta: dict[str, Any], net: Network, path: str) -> list[str]:
-    names = meta.get("label_names")
-    if names is None:
-        return [str(i) for i in range(max(net.outputdim, 2))]
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ModelFileError(f"{path}: the label names in the model header are not a list of text")
-    regression = meta.get("task") == "regression"
-    expected = 2 if net.outputdim == 1 and not regression else net.outputdim
-    if len(names) != expected:
-        raise ModelFileError(
-            f"{path}: the model header names {len(names)} labels for {net.outputdim} outputs"
-        )
-    return names
-
-
-def load_model(path: str) -> tuple[Network, dict[str, Any]]:
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"MODEL: no model file at {path!r} (save one with train --save)")
-    return load_with_meta(path)
-
-
-def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> Dataset:
-    seed = args.seed if args.seed is not None else meta.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ModelFileError(f"{args.model}: the header's seed {seed!r} is not a valid seed")
-    label = args.label if args.label is not None else meta.get("label_column")
-    task = "regression" if meta.get("task") == "regression" else "classification"
-    data = load_data(
-        args.data, seed=seed, label=label if isinstance(label, str) else None, task=task
-    )
-    data.X_train = match_columns(data.X_train, data.features, meta, "--data")
-    data.X_test = match_columns(data.X_test, data.features, meta, "--data")
-    if data.inputs != net.inputdim:
-        raise ValueError(
-            f"--data: the rows have {data.inputs} values, the model takes {net.inputdim} inputs"
-        )
-    prepare = check_prepare(meta, args.model)
-    if meta and prepare != data.prepare:
-        raise ValueError(
-            f"--data: the model was trained on inputs prepared as {prepare or 'raw'}, this data is "
-            f"prepared as {data.prepare or 'raw'}"
-        )
-    outputs = 2 if net.outputdim == 1 else net.outputdim
-    if data.classes > outputs:
-        raise ValueError(
-            f"--data: the data has {data.classes} classes, the model only {net.outputdim} outputs"
-        )
-    return data
-
-
-#: Inputs larger than this saturate a sigmoid or tanh unit from the first sample on.
-LARGE_INPUT = 10.0
-
-
-def scale_note(data: Dataset) -> str | None:
-    """A note when a CSV file's inputs are far from unit scale (raw pixels 0-255, say).
-
-    The network is trained on them as they are; the note says what to change.
-    """
-    if data.prepare or not len(data.X_train):
-        return None  # the built-in data sets are prepared already
-    largest = np.abs(data.X_train).max(axis=0)
-    column = int(largest.argmax())
-    if largest[column] <= LARGE_INPUT:
-        return None
-    name = f"{data.features[column]!r}" if data.features else f"{column + 1}"
-    return (
-        f"note: the inputs reach {largest[column]:g} (column {name}); a network learns best "
-        "from inputs of about -1 to 1: scale or standardise the columns before training"
-    )

@@ -12,7 +12,8 @@ from ..epochs import History
 from ..errors import TrainingDiverged
 from ..structs import Network
 from .console import note, out
-from .data import Dataset, label_names, load_model, model_data, predicted, targets
+from .data import Dataset, predicted, targets, training_targets
+from .modeldata import label_names, load_model, model_data
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
@@ -25,7 +26,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     else:
         X, y = data.X_test, data.y_test
     if data.regression:
-        Y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
+        Y = training_targets(data, y, net.outputdim)
     else:
         Y = targets(y, net.outputdim, len(names))
     findings = diagnose(net, X, Y, rows=args.rows, rng=0)

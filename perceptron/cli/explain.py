@@ -9,7 +9,9 @@ import numpy as np
 from ..reports.explain import article_comparison, article_network, explain_step
 from ..reports.step_text import format_step
 from .console import UsageError, out
-from .data import label_names, load_model, model_data, targets
+from .data import targets
+from .modeldata import label_names, load_model, model_data
+from .prepare import in_target_units, scaled_targets
 
 
 def _article(args: argparse.Namespace) -> int:
@@ -47,11 +49,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     where = f"One training step of {args.model} on training row {args.index} of {data.name}"
     if data.regression:
         target = float(data.y_train[args.index])
-        step = explain_step(net, x, np.array([target]), lr)
-        title = (
-            f"{where} ({names[0]} {target:.6g}; the network predicts "
-            f"{float(step.output[0, 0]):.6g})"
-        )
+        scaled = scaled_targets(np.array([target]), data.prepare)[0]
+        step = explain_step(net, x, scaled, lr)
+        guess = float(in_target_units(step.output, data.prepare)[0, 0])
+        title = f"{where} ({names[0]} {target:.6g}; the network predicts {guess:.6g})"
+        if "target" in data.prepare:
+            title += (
+                f"; the network works on the standardised target {float(scaled[0]):.6g} "
+                "(target − mean) / std"
+            )
     else:
         label = int(data.y_train[args.index])
         y = targets(np.array([label]), net.outputdim, len(names))[0]

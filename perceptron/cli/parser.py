@@ -8,77 +8,37 @@ refused here with the same reason.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from ..activations import ACTIVATIONS
-from ..checks import check_int, check_real
 from ..costs import COSTS
 from ..engines import ENGINE_NAMES
 from ..version import __version__
-from .console import PROG, UsageError
+from .argtypes import (
+    Help,
+    Parser,
+    fraction,
+    layers,
+    nonnegative_int,
+    nonnegative_real,
+    positive_int,
+    positive_real,
+)
+from .console import PROG
 
 BUILTIN_DATA = ("mnist-10k", "spiral", "xor")
 DTYPES = ("float64", "float32")
 INITS = ("auto", "standard_normal", "glorot_normal", "he_normal", "default")
 DEFAULT_LR = {"sgd": 3.0, "momentum": 0.3, "adam": 0.001}
+#: A regression's default epochs; it trains with Adam at 0.001, as scikit-learn's MLPRegressor.
+REGRESSION_EPOCHS = 100
+#: ``--scale`` choices (see perceptron/cli/prepare.py).
+SCALES = ("auto", "standard", "minmax", "none")
 DATA_HELP = (
     "mnist-10k (the shipped MNIST test set, split 8000/2000), spiral, xor, a folder of "
     "MNIST-format files, or a CSV file (label in the last column or --label)"
 )
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line on stderr and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-class Help(argparse.HelpFormatter):
-    """Shows every default: '(default: …)' after an option's help, unless it names its own."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        text = action.help or ""
-        if "default" in text or action.default in (None, argparse.SUPPRESS):
-            return text
-        if action.option_strings or action.nargs in ("?", "*"):
-            text += " (default: %(default)s)"
-        return text
-
-
-def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **limits: Any) -> Any:
-    def parse(text: str) -> Any:
-        try:
-            return check(convert(text), "value", **limits)
-        except (TypeError, ValueError) as error:
-            reason = str(error).removeprefix("value: ")
-            if isinstance(error, ValueError) and "could not convert" in reason:
-                reason = f"expected a number, got {text!r}"
-            if "invalid literal" in reason:
-                reason = f"expected a whole number, got {text!r}"
-            raise argparse.ArgumentTypeError(reason) from None
-
-    return parse
-
-
-positive_int = _checked(int, check_int, minimum=1)
-nonnegative_int = _checked(int, check_int, minimum=0)
-positive_real = _checked(float, check_real, positive=True)
-nonnegative_real = _checked(float, check_real, nonnegative=True)
-fraction = _checked(float, check_real, nonnegative=True, below=1.0)
-
-
-def layers(text: str) -> list[int]:
-    """``30,10``: hidden sizes and the output size."""
-    size = _checked(int, check_int, minimum=1, maximum=1_000_000)
-    try:
-        return [size(part.strip()) for part in text.split(",")]
-    except argparse.ArgumentTypeError as error:
-        raise argparse.ArgumentTypeError(
-            f"expected sizes from 1 to 1000000 separated by commas such as 30,10, got {text!r} "
-            f"({error})"
-        ) from None
+USE_DATA_HELP = DATA_HELP + " (default: the model's own data, where it was trained)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,13 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=Help,
     )
     evaluate.add_argument("model", metavar="MODEL")
-    evaluate.add_argument("--data", default="mnist-10k", help=DATA_HELP)
+    evaluate.add_argument("--data", help=USE_DATA_HELP)
     evaluate.add_argument("--label", help="CSV: name of the label column (default: the last)")
     evaluate.add_argument(
         "--split",
         default="held-out",
-        choices=("held-out", "train", "all"),
-        help="which rows of a built-in data set or MNIST folder (split as in training)",
+        choices=("held-out", "train", "all", "test"),
+        help="which rows of the model's own data, a built-in data set or an MNIST folder "
+        "(split as in training; test: an MNIST folder's t10k images)",
     )
     evaluate.add_argument(
         "--seed", type=nonnegative_int, help="split seed (default: the model's own)"
@@ -168,21 +129,61 @@ def _train_parser(commands: Any) -> None:
         "else the library's default (He normal under relu, Glorot normal otherwise) "
         "(default: auto)",
     )
-    add("--optimizer", default="sgd", choices=("sgd", "momentum", "adam"), help="the solver")
+    _solver_options(add)
+    add("--l2", type=nonnegative_real, default=0.0, help="L2 penalty λ")
+    add("--patience", type=positive_int, help="stop after this many epochs without progress")
+    add("--seed", type=nonnegative_int, default=0, help="init, split and shuffle")
+    _data_options(add)
+    _speed_options(add, training=True)
+    _train_outputs(add)
+
+
+def _solver_options(add: Any) -> None:
+    """``train``'s solver: the optimizer, its momentum and decay, the batch, epochs and rate."""
+    add(
+        "--optimizer",
+        choices=("sgd", "momentum", "adam"),
+        help="the solver (default: sgd, the article's; adam for a regression)",
+    )
     add("--momentum", type=fraction, default=0.9, help="for --optimizer momentum")
     add("--decay", type=nonnegative_real, default=0.0, help="rate lr / (1 + decay·t)")
     add("--batchsize", type=positive_int, default=10, help="samples per update")
-    add("--epochs", type=nonnegative_int, default=30, help="passes over the training rows")
+    add(
+        "--epochs",
+        type=nonnegative_int,
+        help=f"passes over the training rows (default: 30); {REGRESSION_EPOCHS} for a regression",
+    )
     add(
         "--lr",
         type=positive_real,
         help="learning rate (default: sgd 3.0, momentum 0.3, adam 0.001)",
     )
-    add("--l2", type=nonnegative_real, default=0.0, help="L2 penalty λ")
-    add("--patience", type=positive_int, help="stop after this many epochs without progress")
-    add("--seed", type=nonnegative_int, default=0, help="init, split and shuffle")
-    _speed_options(add, training=True)
-    _train_outputs(add)
+
+
+def _data_options(add: Any) -> None:
+    """``train``'s options for how the rows are prepared and which are held out."""
+    add(
+        "--scale",
+        default="auto",
+        choices=SCALES,
+        help="how inputs are prepared, with numbers measured on the training rows and "
+        "recorded in the model: auto = standardise a CSV file's columns, image bytes / 255; "
+        "standard = (x - mean) / std; minmax = (x - min) / (max - min); none = raw "
+        "(default: auto)",
+    )
+    add(
+        "--validation",
+        type=fraction,
+        metavar="FRACTION",
+        help="the fraction of the training data held out for the per-epoch score and "
+        "--patience; 0 trains on every row (default: 0.2; 1/6 of an MNIST folder's "
+        "training images, whose t10k images are the test set, scored once at the end)",
+    )
+    add(
+        "--validation-data",
+        metavar="FILE",
+        help="a CSV file of held-out rows (same columns) instead of --validation",
+    )
 
 
 def _speed_options(add: Any, *, training: bool) -> None:
@@ -239,7 +240,7 @@ def _explain_parser(commands: Any) -> None:
         formatter_class=Help,
     )
     explain.add_argument("--model", metavar="PATH", help="a saved model instead of the article's")
-    explain.add_argument("--data", default="mnist-10k", help=DATA_HELP)
+    explain.add_argument("--data", help=USE_DATA_HELP)
     explain.add_argument("--label", help="CSV: name of the label column (default: the last)")
     explain.add_argument("--index", type=nonnegative_int, default=0, help="training row")
     explain.add_argument(
@@ -281,7 +282,7 @@ def _check_parsers(commands: Any) -> None:
         formatter_class=Help,
     )
     diag.add_argument("model", metavar="MODEL")
-    diag.add_argument("--data", default="mnist-10k", help=DATA_HELP)
+    diag.add_argument("--data", help=USE_DATA_HELP)
     diag.add_argument("--label", help="CSV: name of the label column (default: the last)")
     diag.add_argument("--split", default="train", choices=("train", "held-out"))
     diag.add_argument("--rows", type=positive_int, default=1000, help="rows sampled")

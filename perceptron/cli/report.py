@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 
 from ..epochs import History
 from ..reports.html import report
 from ..structs import Network
+from ..types import Array
 from .data import Dataset
+from .prepare import describe, scaled_targets
 from .progress import Progress
 
 OPTIMIZERS = {"sgd": "plain SGD", "momentum": "SGD with momentum", "adam": "Adam"}
@@ -31,6 +34,7 @@ def settings(
         "epochs": f"{history.epochs} of {args.epochs}"
         + (" (stopped early, best weights kept)" if history.stopped_early else ""),
         "cost": args.cost,
+        "inputs": f"{describe(data.prepare)} (--scale {args.scale})",
         "seed": str(args.seed),
         "engine": args.engine,
         "time": f"{elapsed:.1f} s",
@@ -38,6 +42,37 @@ def settings(
     if args.l2:
         found["L2 penalty"] = str(args.l2)
     return found
+
+
+def in_units(net: Network, data: Dataset, y: Array) -> tuple[Network, Array, str | None]:
+    """A regression's network and targets for the report, in the target's units if it can.
+
+    With an identity output a = Wh + b, reading back a·s + m is the layer
+    (sW)h + (sb + m): a copy with those weights reports in the target's units.
+    Any other output: the standardised targets, and a note saying so.
+    """
+    target = data.prepare.get("target")
+    if target is None or not data.regression:
+        return net, y, None
+    if net.layers[-1].activation.name != "identity":
+        note = "the figures are in standardised target units, (t − mean) / std"
+        return net, scaled_targets(y, data.prepare), note
+    shown = copy.deepcopy(net)
+    last = shown.layers[-1]
+    last.weights *= target["std"]
+    last.bias *= target["std"]
+    last.bias += target["mean"]
+    return shown, y, None
+
+
+def _rows(data: Dataset) -> tuple[Array, Array, str]:
+    """The rows the report pictures: the held-out rows, else a folder's test set, else the
+    training rows (with --validation 0)."""
+    if len(data.y_test):
+        return data.X_test, data.y_test, "held-out rows"
+    if data.test is not None:
+        return data.test[0], data.test[1], "the test set (t10k): there are no held-out rows"
+    return data.X_train, data.y_train, "the training rows: there are no held-out rows"
 
 
 def write_report(
@@ -53,15 +88,19 @@ def write_report(
     shown = history
     if not history.val_loss and len(progress.held_out_losses) == history.epochs:
         shown = dataclasses.replace(history, val_loss=list(progress.held_out_losses))
+    X, y, which = _rows(data)
+    pictured, y, units = in_units(net, data, y)
+    table = settings(args, data, history, lr, elapsed)
+    table["rows pictured"] = which + (f"; {units}" if units else "")
     report(
-        net,
+        pictured,
         shown,
-        data.X_test,
-        data.y_test,
+        X,
+        y,
         args.report,
         label_names=None if data.regression else data.label_names,
         task=data.task,
-        settings=settings(args, data, history, lr, elapsed),
+        settings=table,
         accuracy=progress.accuracies,
         title=f"Training report: {data.name}",
     )

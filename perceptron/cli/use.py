@@ -13,70 +13,103 @@ import numpy as np
 from ..datasets.mnist import SHIPPED
 from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
-from ..metrics import classes_of, predict, regression_scores
+from ..metrics import classes_of, predict
 from ..reports.confusion import confusion_matrix, format_confusion
 from ..reports.summary import summary
 from ..structs import Network
 from ..threads import blas_threads
 from ..types import Array
 from .console import UsageError, number, out, printable
-from .data import (
-    check_prepare,
-    label_names,
-    load_model,
-    match_columns,
-    model_data,
-    prepare_inputs,
+from .modeldata import data_source, label_names, load_model, map_labels, match_columns, model_data
+from .prepare import (
+    apply_preparation,
+    check_preparation,
+    describe,
+    in_target_units,
+    target_scores,
 )
 
 
 def _csv_rows(
-    args: argparse.Namespace, net: Network, meta: dict[str, Any], names: list[str]
+    args: argparse.Namespace, spec: str, net: Network, meta: dict[str, Any], names: list[str]
 ) -> tuple[Array, Array]:
-    """A CSV file scored whole, its labels mapped through the model's label names."""
+    """A CSV file scored whole, raw: its columns matched to the model's, its labels mapped
+    through the model's label names (regression: its targets)."""
     recorded = meta.get("label_column")
     label = (
         args.label if args.label is not None else recorded if isinstance(recorded, str) else None
     )
-    table = read_labelled(args.data, label)
+    table = read_labelled(spec, label)
+    X = match_columns(table.X, table.feature_names, meta, "--data")
+    if X.shape[1] != net.inputdim:
+        raise ValueError(
+            f"--data: {spec} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
+        )
+    if meta.get("task") == "regression":
+        return X, targets_of(spec, table)
     y, file_names = table.classes()
-    X = match_columns(table.X, table.feature_names, meta, "--data")
-    if X.shape[1] != net.inputdim:
-        raise ValueError(
-            f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
-        )
-    index = {name: i for i, name in enumerate(names)}
-    unknown = [n for n in file_names if n not in index and n in set(np.asarray(file_names)[y])]
-    if unknown:
-        raise ValueError(
-            f"--data: {args.data} holds label(s) {[printable(n) for n in unknown]} the model was "
-            f"not trained on; its labels are {[printable(n) for n in names]}"
-        )
-    mapping = np.array([index.get(n, -1) for n in file_names], dtype=np.int64)
-    return X, mapping[y]
+    return X, map_labels(y, file_names, names, f"--data: {spec}")
 
 
-def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> int:
-    """A regression model scored on a whole CSV file: mean squared error and R²."""
-    if not Path(args.data).is_file():
+def _rows(
+    args: argparse.Namespace, net: Network, meta: dict[str, Any], names: list[str]
+) -> tuple[Array, Array, str, dict[str, Any]]:
+    """The rows ``evaluate`` scores, prepared the model's way: (X, y, which rows, preparation).
+
+    A CSV file given as --data is scored whole; the model's own data (no --data)
+    and the built-in sets and folders by --split, as they were split in training.
+    """
+    spec, own = data_source(args, net, meta)
+    prepare = check_preparation(meta, net.inputdim, args.model)
+    held = meta.get("validation")
+    if Path(spec).is_file() and not (own and spec != held):
+        X, y = _csv_rows(args, spec, net, meta, names)
+        which = f"CSV file {spec}: all its {len(y)} rows"
+        if own:
+            which += " (the model's --validation-data file)"
+        elif spec == meta.get("data"):
+            which += " (the file the model was trained on, training rows included)"
+        return apply_preparation(X, prepare, {}), y, which, prepare
+    data = model_data(args, net, meta)
+    parts = {
+        "held-out": (data.X_test, data.y_test),
+        "train": (data.X_train, data.y_train),
+        "all": (
+            np.vstack([data.X_train, data.X_test]),
+            np.concatenate([data.y_train, data.y_test]),
+        ),
+    }
+    if data.test is not None:
+        parts["test"] = data.test
+    if args.split not in parts:
+        raise UsageError(f"--split test: {data.name} has no test set (an MNIST folder's t10k)")
+    X, y = parts[args.split]
+    whose = "the model's own data, " if own else ""
+    which = f"{whose}{data.description}; evaluating the {args.split} rows ({len(y)})"
+    if not len(y):
         raise UsageError(
-            f"--data: {args.model} is a regression trained on {printable(str(meta.get('data')))}; "
-            "give --data a CSV file with the same columns"
+            f"--split {args.split}: there are no {args.split} rows in {data.name} (the model was "
+            "trained on every row, --validation 0); give --data or --split train"
         )
-    label = args.label if args.label is not None else meta.get("label_column")
-    label = label if isinstance(label, str) else None
-    table = read_labelled(args.data, label)
-    t, name = targets_of(args.data, table), table.label_name or f"column {table.target + 1}"
-    X = match_columns(table.X, table.feature_names, meta, "--data")
-    if X.shape[1] != net.inputdim:
-        raise ValueError(
-            f"--data: {args.data} has {X.shape[1]} feature columns, the model takes {net.inputdim}"
-        )
-    X = prepare_inputs(X, check_prepare(meta, args.model))
-    mse, r2 = regression_scores(net, X, t)
+    return X, y, which, data.prepare
+
+
+def _evaluate_regression(
+    args: argparse.Namespace,
+    net: Network,
+    meta: dict[str, Any],
+    X: Array,
+    t: Array,
+    which: str,
+    prepare: dict[str, Any],
+) -> int:
+    """A regression model scored: mean squared error and R², in the target's units."""
+    mse, r2 = target_scores(net, X, t, prepare)
+    names = meta.get("label_names")
+    name = names[0] if isinstance(names, list) and names else "?"
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
-    out(f"Data: CSV file {args.data}: {len(t)} rows; evaluating all its rows")
-    out(f"Target: {printable(name)} (regression)")
+    out(f"Data: {which}")
+    out(f"Target: {printable(str(name))} (regression; MSE in its units)")
     out(f"Mean squared error: {number(mse)}")
     out(f"R²: {number(r2, 4)}")
     return 0
@@ -84,28 +117,15 @@ def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str,
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     net, meta = load_model(args.model)
-    if meta.get("task") == "regression":
-        return _evaluate_regression(args, net, meta)
     names = label_names(meta, net, args.model)
-    if Path(args.data).is_file():
-        X, y = _csv_rows(args, net, meta, names)
-        X = prepare_inputs(X, check_prepare(meta, args.model))
-        description, which = f"CSV file {args.data}: {len(y)} rows", None
-    else:
-        data = model_data(args, net, meta)
-        description, which = data.description, args.split
-        if args.split == "held-out":
-            X, y = data.X_test, data.y_test
-        elif args.split == "train":
-            X, y = data.X_train, data.y_train
-        else:
-            X = np.vstack([data.X_train, data.X_test])
-            y = np.concatenate([data.y_train, data.y_test])
+    X, y, which, prepare = _rows(args, net, meta, names)
+    if meta.get("task") == "regression":
+        return _evaluate_regression(args, net, meta, X, y, which, prepare)
     with blas_threads(net, len(X), args.threads):
         guess = classes_of(_finite_outputs(net, X, "--data"))
     correct = int(np.sum(guess == y))
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
-    out(f"Data: {description}; evaluating " + (f"the {which} rows" if which else "all its rows"))
+    out(f"Data: {which}")
     out(f"Accuracy: {correct / len(y):.2%} ({correct} / {len(y)})")
     out("Confusion matrix (rows: true label, columns: predicted label):")
     for line in format_confusion(
@@ -167,17 +187,18 @@ PREDICT_BLOCK_BYTES = 1 << 22
 
 
 def _answers(
-    net: Network, rows: Array, prepare: dict[str, float], names: list[str], regression: bool
+    net: Network, rows: Array, prepare: dict[str, Any], names: list[str], regression: bool
 ) -> Iterator[str]:
-    """One line a row (the class name, or the predicted numbers), a block of rows at a time,
-    in the model's dtype."""
+    """One line a row (the class name, or the predicted numbers in the target's units), a
+    block of rows at a time, prepared the model's way, in the model's dtype."""
     block = max(1, PREDICT_BLOCK_BYTES // (8 * max(1, rows.shape[1], *net.sizes)))
     for begin in range(0, len(rows), block):
-        X = prepare_inputs(np.asarray(rows[begin : begin + block], np.float64), prepare)
+        X = apply_preparation(np.asarray(rows[begin : begin + block], np.float64), prepare, {})
         X = X.astype(net.dtype, copy=False)
         outputs = _finite_outputs(net, X, "FILE", begin)
         if regression:
-            lines = [" ".join(f"{v:.6g}" for v in row) for row in outputs]
+            values = in_target_units(outputs, prepare)
+            lines = [" ".join(f"{v:.6g}" for v in row) for row in values]
         else:
             lines = [printable(names[int(i)]) for i in classes_of(outputs)]
         yield "\n".join(lines) + "\n"
@@ -202,7 +223,7 @@ def _finite_outputs(net: Network, X: Array, name: str, first: int = 0) -> Array:
 def cmd_predict(args: argparse.Namespace) -> int:
     net, meta = load_model(args.model)
     names = label_names(meta, net, args.model)
-    prepare = check_prepare(meta, args.model)
+    prepare = check_preparation(meta, net.inputdim, args.model)
     source = _input_file(args.file)
     kind = "idx" if _is_idx(source) else "csv"
     X = _idx_rows(source) if kind == "idx" else _csv_inputs(source, meta)
@@ -229,7 +250,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     names = label_names(meta, net, args.model) if meta.get("label_names") is not None else None
     lines = summary(net).splitlines()  # names in it (init) come from the file
     if meta:
-        prepare = meta.get("prepare") or "raw inputs"
+        prepare = describe(check_preparation(meta, net.inputdim, args.model))
         lines.append(
             f"trained on: {meta.get('data', '?')}, {meta.get('epochs', '?')} "
             f"epochs, seed {meta.get('seed', '?')}; input preparation {prepare}"

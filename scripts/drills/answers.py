@@ -30,6 +30,7 @@ from rigging import write_csv
 
 import perceptron as pc
 from perceptron.cli import main as cli
+from perceptron.io.model import load_with_meta
 
 KINDS = ("columns", "renamed", "subset", "pairing", "diverge", "save")
 NAMES = ["a", "b", "c", "d"]
@@ -84,8 +85,10 @@ def _subset(
     rows = [[*row, CLASSES[k]] for row, k in zip(X[keep].tolist(), y[keep], strict=True)]
     path = write_csv(folder / "subset.csv", [*NAMES, "kind"], rows)
     code, out = _cli(["evaluate", str(model), "--data", str(path)])
-    net = pc.load(model)
-    right = int((pc.predict(net, X[keep]).argmax(axis=1) == y[keep]).sum())
+    net, meta = load_with_meta(model)
+    prepare = meta["prepare"]  # the model standardises its inputs (issue 19)
+    rows = (X[keep] - prepare["mean"]) / prepare["std"]
+    right = int((pc.predict(net, rows).argmax(axis=1) == y[keep]).sum())
     return code == 0 and f"({right} / {int(keep.sum())})" in out
 
 
