@@ -117,11 +117,17 @@ def regression_scores(net: Network, X: Any, Y: Any) -> tuple[float, float]:
 
 def evaluate_loss(net: Network, X: Array, Y: Array) -> tuple[float, float]:
     """Mean cost and (for one-hot Y) accuracy over the rows of checked X and Y."""
+    loss, out = loss_and_outputs(net, X, Y)
+    acc = float("nan")
+    if is_one_hot(Y):
+        acc = float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
+    return loss, acc
+
+
+def loss_and_outputs(net: Network, X: Array, Y: Array) -> tuple[float, Array]:
+    """Mean cost over the rows of checked X and Y, and the outputs (N×m) it came from."""
     out, z = forward_rows(net, X, keep_logits=True)
     last = net.layers[-1]
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         losses = net.cost.loss(z.T, out.T, Y.T, last.activation)
-    acc = float("nan")
-    if is_one_hot(Y):
-        acc = float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
-    return float(np.mean(losses)), acc
+    return float(np.mean(losses)), out

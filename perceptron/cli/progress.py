@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..epochs import History
-from ..metrics import evaluate_loss
+from ..metrics import classes_of, loss_and_outputs
 from ..structs import Network
 from .console import number, out, write
 from .data import Dataset, predicted, training_targets
@@ -27,6 +27,7 @@ class Progress:
         self.accuracies: list[float] = []
         self.held_out_losses: list[float] = []
         self.shown = -1
+        self.X_test = data.X_test  # in the network's dtype once the first epoch is scored
 
     def on_epoch(self, epoch: int, history: History, net: Network) -> None:
         data = self.data
@@ -43,13 +44,15 @@ class Progress:
     def _score(self, net: Network) -> str:
         """The held-out rows' score after an epoch (and their loss, kept for the report)."""
         data = self.data
-        Y_test = training_targets(data, data.y_test, net.outputdim)
-        self.held_out_losses.append(evaluate_loss(net, data.X_test, Y_test)[0])
+        self.X_test = X_test = self.X_test.astype(net.dtype, copy=False)
+        Y_test = training_targets(data, data.y_test, net.outputdim).astype(net.dtype, copy=False)
+        loss, outputs = loss_and_outputs(net, X_test, Y_test)  # one forward pass an epoch
+        self.held_out_losses.append(loss)
         if data.regression:
-            mse, r2 = target_scores(net, data.X_test, data.y_test, data.prepare)
+            mse, r2 = target_scores(net, X_test, data.y_test, data.prepare)
             score = f"held-out MSE {number(mse)}, R² {number(r2, 4)}"
         else:
-            correct = int(np.sum(predicted(net, data.X_test) == data.y_test))
+            correct = int(np.sum(classes_of(outputs) == data.y_test))
             n_test = len(data.y_test)
             self.accuracies.append(correct / n_test)
             score = f"{correct} / {n_test}"
