@@ -43,7 +43,8 @@ class Dataset:
     prepare: dict[str, float] = field(default_factory=dict)
     task: str = "classification"
     features: list[str] | None = None  # a CSV file's feature column names
-    label_column: str | None = None  # and its label column's name
+    label_column: str | None = None  # and its label column's name (or number)
+    notes: list[str] = field(default_factory=list)  # what was guessed reading it (issue 19)
 
     @property
     def classes(self) -> int:
@@ -76,20 +77,24 @@ def load_data(
     label: str | None = None,
     fraction: float = 0.8,
     task: str = "classification",
+    header: bool | None = None,
 ) -> Dataset:
     """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file.
 
-    ``task``: ``"classification"``, ``"regression"`` (a CSV file whose label
-    column holds numbers) or ``"auto"`` (regression when that column holds
-    numbers and some are not whole).
+    ``task``: ``"classification"``, ``"regression"`` or ``"auto"`` (a CSV file's
+    label column guessed: :meth:`LabelledTable.guess_task`); ``header``: see ``read_csv``.
     """
     path = Path(spec)
-    if task != "classification" and path.is_file():
-        table = read_labelled(path, label)  # read once, whichever task it turns out to be
-        if task == "regression" or table.has_fractions():
-            return _regression_csv(path, table, seed, fraction)
-        if spec not in BUILTIN_DATA:
-            return _classes_csv(path, table, seed, fraction)
+    if path.is_file() and (task != "classification" or spec not in BUILTIN_DATA):
+        table = read_labelled(path, label, header=header)  # read once, whichever the task
+        if problem := table.single_value(path):
+            raise CSVError(problem)
+        kind, notes = table.decide(task)
+        if kind == "regression" or spec not in BUILTIN_DATA:
+            csv = _regression_csv if kind == "regression" else _classes_csv
+            data = csv(path, table, seed, fraction)
+            data.notes = [f"note: {n}" for n in notes]
+            return data
     if task == "regression":
         raise UsageError(
             f"--task regression: needs a CSV file whose label column holds numbers, got {spec!r}"
@@ -119,8 +124,6 @@ def load_data(
         Xtr, ytr, Xte, yte = load_digits(path, train_fraction=fraction, seed=seed)
         description = f"MNIST-format folder {spec}: {len(ytr)} training, {len(yte)} held-out images"
         return Dataset(str(path), description, Xtr, ytr, Xte, yte, digits, {"scale": PIXEL_SCALE})
-    if path.is_file():
-        return _classes_csv(path, read_labelled(path, label), seed, fraction)
     raise UsageError(
         f"--data: expected one of {', '.join(BUILTIN_DATA)}, a folder of MNIST files or a CSV "
         f"file, got {spec!r} (no such file or folder)"
@@ -131,8 +134,6 @@ def _classes_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -
     """A CSV file's rows and class labels, 80% of each class to training (by ``seed``)."""
     X = table.X
     y, names = table.classes()
-    if len(names) < 2:
-        raise CSVError(f"{path}: the label column holds a single class; expected two or more")
     Xtr, ytr, Xte, yte = _split(X, y, fraction, seed, str(path))
     description = f"CSV file {path}: {len(ytr)} training, {len(yte)} held-out rows"
     return Dataset(
@@ -144,7 +145,7 @@ def _classes_csv(path: Path, table: LabelledTable, seed: int, fraction: float) -
         yte,
         names,
         features=table.feature_names,
-        label_column=table.label_name,
+        label_column=table.label_key,
     )
 
 
@@ -170,7 +171,7 @@ def _regression_csv(path: Path, table: LabelledTable, seed: int, fraction: float
         [name],
         task="regression",
         features=table.feature_names,
-        label_column=table.label_name,
+        label_column=table.label_key,
     )
 
 
@@ -251,7 +252,11 @@ def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> 
     label = args.label if args.label is not None else meta.get("label_column")
     task = "regression" if meta.get("task") == "regression" else "classification"
     data = load_data(
-        args.data, seed=seed, label=label if isinstance(label, str) else None, task=task
+        args.data,
+        seed=seed,
+        label=label if isinstance(label, str) else None,
+        task=task,
+        header=getattr(args, "header", None),
     )
     data.X_train = match_columns(data.X_train, data.features, meta, "--data")
     data.X_test = match_columns(data.X_test, data.features, meta, "--data")

@@ -53,12 +53,7 @@ def _init(args: argparse.Namespace) -> str | None:
 
 def resolve_task(args: argparse.Namespace, data: Dataset) -> None:
     """Fill the options whose default depends on the task: the cost and the output."""
-    if data.regression:
-        if args.task == "auto":
-            note(
-                f"note: the label column {data.label_names[0]!r} holds numbers with fractions: "
-                "training a regression (--task classification to treat them as classes)"
-            )
+    if data.regression:  # why it is one, when guessed, is among the data's notes
         if args.cost == "cross_entropy":
             raise UsageError("--cost: cross_entropy compares classes; use mse for a regression")
         args.cost = args.cost or "mse"
@@ -149,7 +144,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, plan: OutputPlan, stop: StopSignals) -> int:
     """Read the data, build the network, train it; then save first and write the rest."""
-    data = load_data(args.data, seed=args.seed, label=args.label, task=args.task)
+    data = load_data(
+        args.data, seed=args.seed, label=args.label, task=args.task, header=args.header
+    )
+    for line in data.notes:  # issue-19a: what was guessed of a CSV file
+        note(line)
     if hint := scale_note(data):
         note(hint)
     resolve_task(args, data)

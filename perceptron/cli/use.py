@@ -11,15 +11,21 @@ from typing import Any
 import numpy as np
 
 from ..datasets.mnist import SHIPPED
-from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
+from ..io.csvfile import (
+    LabelledTable,
+    read_features,
+    read_header,
+    read_labelled,
+    targets_of,
+)
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
 from ..metrics import classes_of, predict, regression_scores
-from ..reports.confusion import confusion_matrix, format_confusion
+from ..reports.confusion import confusion_lines
 from ..reports.summary import summary
 from ..structs import Network
 from ..threads import blas_threads
 from ..types import Array
-from .console import UsageError, number, out, printable
+from .console import UsageError, note, number, out, printable
 from .data import (
     check_prepare,
     label_names,
@@ -34,11 +40,7 @@ def _csv_rows(
     args: argparse.Namespace, net: Network, meta: dict[str, Any], names: list[str]
 ) -> tuple[Array, Array]:
     """A CSV file scored whole, its labels mapped through the model's label names."""
-    recorded = meta.get("label_column")
-    label = (
-        args.label if args.label is not None else recorded if isinstance(recorded, str) else None
-    )
-    table = read_labelled(args.data, label)
+    table = _labelled(args, meta)
     y, file_names = table.classes()
     X = match_columns(table.X, table.feature_names, meta, "--data")
     if X.shape[1] != net.inputdim:
@@ -56,6 +58,18 @@ def _csv_rows(
     return X, mapping[y]
 
 
+def _labelled(args: argparse.Namespace, meta: dict[str, Any]) -> LabelledTable:
+    """``--data``'s table, its label column ``--label`` or the model's; notes printed."""
+    recorded = meta.get("label_column")
+    label = (
+        args.label if args.label is not None else recorded if isinstance(recorded, str) else None
+    )
+    table = read_labelled(args.data, label, header=args.header)
+    for text in table.notes:
+        note(f"note: {text}")
+    return table
+
+
 def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> int:
     """A regression model scored on a whole CSV file: mean squared error and R²."""
     if not Path(args.data).is_file():
@@ -63,9 +77,7 @@ def _evaluate_regression(args: argparse.Namespace, net: Network, meta: dict[str,
             f"--data: {args.model} is a regression trained on {printable(str(meta.get('data')))}; "
             "give --data a CSV file with the same columns"
         )
-    label = args.label if args.label is not None else meta.get("label_column")
-    label = label if isinstance(label, str) else None
-    table = read_labelled(args.data, label)
+    table = _labelled(args, meta)
     t, name = targets_of(args.data, table), table.label_name or f"column {table.target + 1}"
     X = match_columns(table.X, table.feature_names, meta, "--data")
     if X.shape[1] != net.inputdim:
@@ -107,10 +119,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
     out(f"Data: {description}; evaluating " + (f"the {which} rows" if which else "all its rows"))
     out(f"Accuracy: {correct / len(y):.2%} ({correct} / {len(y)})")
-    out("Confusion matrix (rows: true label, columns: predicted label):")
-    for line in format_confusion(
-        confusion_matrix(y, guess, len(names)), [printable(n) for n in names]
-    ):
+    for line in confusion_lines(y, guess, [printable(n) for n in names]):
         out(line)
     return 0
 
@@ -150,15 +159,17 @@ def _idx_rows(source: Path) -> Array:
     return array.reshape(len(array), -1)  # a view: converted block by block
 
 
-def _csv_inputs(source: Path, meta: dict[str, Any]) -> Array:
+def _csv_inputs(source: Path, meta: dict[str, Any], header: bool | None) -> Array:
     """A CSV file's rows in the model's column order; a label column in it is refused."""
-    header = read_header(source)
-    label = meta.get("label_column")
-    if isinstance(label, str) and header is not None and label in header:
+    label, names = meta.get("label_column"), read_header(source, header=header)
+    if isinstance(label, str) and names is not None and label in names:
         raise ValueError(
             f"FILE: {source} has the label column {label!r}; leave out the label column"
         )
-    return match_columns(read_csv_features(source), header, meta, "FILE")
+    X, names, notes = read_features(source, header=header)
+    for text in notes:
+        note(f"note: {text}")
+    return match_columns(X, names, meta, "FILE")
 
 
 #: The float64 rows converted and predicted at a time, in bytes: predicting a file
@@ -205,7 +216,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     prepare = check_prepare(meta, args.model)
     source = _input_file(args.file)
     kind = "idx" if _is_idx(source) else "csv"
-    X = _idx_rows(source) if kind == "idx" else _csv_inputs(source, meta)
+    X = _idx_rows(source) if kind == "idx" else _csv_inputs(source, meta, args.header)
     if X.shape[1] != net.inputdim:
         hint = (
             "; leave out the label column"
