@@ -20,12 +20,13 @@ from ..costs import COSTS
 from ..epochs import History
 from ..errors import TrainingDiverged
 from ..io.checkpoint import CheckpointWriteError
+from ..labels import names_text
 from ..metrics import regression_scores
 from ..optimizers import SGD, Adam, Optimizer
 from ..reports.plots import write_curves
 from ..structs import Network, network
 from ..training import sgd
-from .console import EXIT_FAILURE, UsageError, error, log_failure, note, number, out
+from .console import EXIT_FAILURE, UsageError, error, log_failure, note, number, out, printable
 from .data import Dataset, load_data, predicted, scale_note, targets
 from .diagnose import findings_when_diverged, findings_when_near_chance
 from .outputs import OutputPlan
@@ -94,7 +95,8 @@ def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> 
 def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) -> None:
     last = net.layers[-1].activation.name
     what = f"target {data.label_names[0]!r} (regression)" if data.regression else None
-    out(f"Data: {data.description}; {data.inputs} inputs, {what or f'{data.classes} classes'}")
+    what = what or f"{data.classes} classes" + names_text([printable(n) for n in data.label_names])
+    out(f"Data: {data.description}; {data.inputs} inputs, {what}")
     out(
         f"Network: {'-'.join(str(s) for s in net.sizes)}, {args.activation}"
         + (f" (output {last})" if last != args.activation else "")

@@ -13,6 +13,7 @@ import numpy as np
 from ..datasets.mnist import SHIPPED
 from ..io.csvfile import (
     LabelledTable,
+    first_row,
     read_features,
     read_header,
     read_labelled,
@@ -58,13 +59,24 @@ def _csv_rows(
     return X, mapping[y]
 
 
+def _header(option: bool | None, path: Any, meta: dict[str, Any]) -> bool | None:
+    """``--header``, else True when the file's first row is the model's column names (the
+    header ``0,1`` pandas writes is all numbers), else None: guessed from the file."""
+    recorded, label = meta.get("features"), meta.get("label_column")
+    if option is not None or not isinstance(recorded, list):
+        return option
+    first = first_row(path)
+    names = set(map(str, recorded))
+    return True if first and set(first) in (names, names | {label}) else None
+
+
 def _labelled(args: argparse.Namespace, meta: dict[str, Any]) -> LabelledTable:
     """``--data``'s table, its label column ``--label`` or the model's; notes printed."""
     recorded = meta.get("label_column")
     label = (
         args.label if args.label is not None else recorded if isinstance(recorded, str) else None
     )
-    table = read_labelled(args.data, label, header=args.header)
+    table = read_labelled(args.data, label, header=_header(args.header, args.data, meta))
     for text in table.notes:
         note(f"note: {text}")
     return table
@@ -161,6 +173,7 @@ def _idx_rows(source: Path) -> Array:
 
 def _csv_inputs(source: Path, meta: dict[str, Any], header: bool | None) -> Array:
     """A CSV file's rows in the model's column order; a label column in it is refused."""
+    header = _header(header, source, meta)
     label, names = meta.get("label_column"), read_header(source, header=header)
     if isinstance(label, str) and names is not None and label in names:
         raise ValueError(

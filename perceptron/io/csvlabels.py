@@ -87,9 +87,9 @@ class LabelledTable:
 
     @property
     def label_text(self) -> str:
-        """The label column for a message: ``'kind' (column 3)`` or ``column 3``."""
-        column = f"column {self.target + 1}"
-        return f"{self.label_name!r} ({column})" if self.label_name is not None else column
+        """The label column for a message: ``'kind' (column 3)`` or ``(column 3)``."""
+        column = f"(column {self.target + 1})"
+        return f"{self.label_name!r} {column}" if self.label_name is not None else column
 
     @property
     def feature_names(self) -> list[str] | None:

@@ -205,3 +205,15 @@ def read_header(path: str | os.PathLike[str], *, header: bool | None = None) -> 
     names = [cell.strip() for cell in first[1]]
     text = any(cell and not looks_numeric(cell) for cell in names)
     return names if layout.header or text else None
+
+
+def first_row(path: str | os.PathLike[str]) -> list[str] | None:
+    """The stripped cells of the file's first non-blank row (None when it cannot be read)."""
+    source = Path(path)
+    layout = sniff(source, False)
+    try:
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            first = next(csv_rows(source, handle, layout.delimiter), None)
+    except (CSVError, OSError):
+        return None
+    return None if first is None else [cell.strip() for cell in first[1]]
