@@ -39,3 +39,12 @@ def classify(net: Network, X: Any, classes: Sequence[Any] | None = None) -> Arra
             f"got {len(classes)}"
         )
     return np.asarray(classes)[labels]
+
+
+def names_text(names: Sequence[str], shown: int = 10) -> str:
+    """`` (1, 2, 3)``: class names for a summary line, at most ``shown`` of them; empty when
+    they are just the class numbers 0, 1, 2, … (the digits, the spiral's arms)."""
+    if list(names) == [str(i) for i in range(len(names))]:
+        return ""
+    more = f", … ({len(names) - shown} more)" if len(names) > shown else ""
+    return f" ({', '.join(names[:shown])}{more})"

@@ -111,14 +111,18 @@ def _naive(path: Path) -> tuple[np.ndarray, list[str]]:
 
 
 def _naive_classes(cells: list[str]) -> tuple[list[int], list[str]]:
+    """The distinct labels, each number named by its value; sorted as numbers when all
+    are finite numbers, else as text."""
     numbers = [float(c) if _is_number(c) else math.nan for c in cells]
-    if all(math.isfinite(v) and v.is_integer() and 0 <= v <= 10_000 for v in numbers):
-        return [int(v) for v in numbers], [str(i) for i in range(int(max(numbers)) + 1)]
     keys = [
         (str(int(v)) if v.is_integer() else repr(v)) if math.isfinite(v) else cell
         for cell, v in zip(cells, numbers, strict=True)
     ]
-    names = sorted(set(keys))
+    if all(math.isfinite(v) for v in numbers):
+        value = dict(zip(keys, numbers, strict=True))
+        names = sorted(set(keys), key=value.__getitem__)
+    else:
+        names = sorted(set(keys))
     return [names.index(k) for k in keys], names
 
 

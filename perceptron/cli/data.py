@@ -53,6 +53,7 @@ class Dataset:
     kind: str = "builtin"  # "images", "csv" or "builtin": what --scale auto does
     validation: float | str = 0.2
     test: tuple[Array, Array] | None = None
+    notes: list[str] = field(default_factory=list)  # what was guessed reading it
 
     @property
     def classes(self) -> int:
@@ -93,22 +94,27 @@ def load_data(
     label: str | None = None,
     validation: float | None = None,
     task: str = "classification",
+    header: bool | None = None,
 ) -> Dataset:
     """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file, as read.
 
     ``validation``: the fraction of the rows held out (None: 0.2, or 1/6 of a
-    folder's training images). ``task``: ``"classification"``,
-    ``"regression"`` (a CSV file whose label column holds numbers) or
-    ``"auto"`` (regression when that column holds numbers and some are not whole).
+    folder's training images). ``task``: ``"classification"``, ``"regression"`` or
+    ``"auto"`` (a CSV file's label column guessed: :meth:`LabelledTable.decide`);
+    ``header``: see ``read_csv``.
     """
     path = Path(spec)
     share = DEFAULT_VALIDATION if validation is None else validation
-    if task != "classification" and path.is_file():
-        table = read_labelled(path, label)  # read once, whichever task it turns out to be
-        if task == "regression" or table.has_fractions():
-            return _regression_csv(path, table, seed, share)
-        if spec not in BUILTIN_DATA:
-            return _classes_csv(path, table, seed, share)
+    if path.is_file() and (task != "classification" or spec not in BUILTIN_DATA):
+        table = read_labelled(path, label, header=header)  # read once, whichever the task
+        if problem := table.single_value(path):
+            raise CSVError(problem)
+        kind, notes = table.decide(task)
+        if kind == "regression" or spec not in BUILTIN_DATA:
+            csv = _regression_csv if kind == "regression" else _classes_csv
+            data = csv(path, table, seed, share)
+            data.notes = [f"note: {n}" for n in notes]
+            return data
     if task == "regression":
         raise UsageError(
             f"--task regression: needs a CSV file whose label column holds numbers, got {spec!r}"
@@ -117,8 +123,6 @@ def load_data(
         return _images(spec, SHIPPED if spec == "mnist-10k" else path, seed, validation)
     if spec in ("spiral", "xor"):
         return _builtin(spec, seed, share)
-    if path.is_file():
-        return _classes_csv(path, read_labelled(path, label), seed, share)
     raise UsageError(
         f"--data: expected one of {', '.join(BUILTIN_DATA)}, a folder of MNIST files or a CSV "
         f"file, got {spec!r} (no such file or folder)"
@@ -189,8 +193,6 @@ def _classes_csv(path: Path, table: LabelledTable, seed: int, validation: float)
     """A CSV file's rows and class labels, ``validation`` of each class held out (by ``seed``)."""
     X = table.X
     y, names = table.classes()
-    if len(names) < 2:
-        raise CSVError(f"{path}: the label column holds a single class; expected two or more")
     Xtr, ytr, Xte, yte = _split(X, y, validation, seed, str(path))
     description = f"CSV file {path}: {len(ytr)} training, {len(yte)} held-out rows"
     return Dataset(
@@ -202,7 +204,7 @@ def _classes_csv(path: Path, table: LabelledTable, seed: int, validation: float)
         yte,
         names,
         features=table.feature_names,
-        label_column=table.label_name,
+        label_column=table.label_key,
         kind="csv",
         validation=validation,
     )
@@ -231,7 +233,7 @@ def _regression_csv(path: Path, table: LabelledTable, seed: int, validation: flo
         [name],
         task="regression",
         features=table.feature_names,
-        label_column=table.label_name,
+        label_column=table.label_key,
         kind="csv",
         validation=validation,
     )

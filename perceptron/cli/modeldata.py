@@ -61,7 +61,9 @@ def map_labels(y: Array, found: list[str], names: list[str], what: str) -> Array
     return np.array([index.get(n, -1) for n in found], dtype=np.int64)[y]
 
 
-def attach_validation(data: Dataset, path: str, label: str | None) -> None:
+def attach_validation(
+    data: Dataset, path: str, label: str | None, header: bool | None = None
+) -> None:
     """``--validation-data FILE``: a CSV file's rows become the held-out rows, its columns
     matched to the training file's by name and its labels to the training classes."""
     source = Path(path)
@@ -69,7 +71,9 @@ def attach_validation(data: Dataset, path: str, label: str | None) -> None:
         raise UsageError(f"--validation-data: goes with a CSV file as --data, not {data.name!r}")
     if not source.is_file():
         raise UsageError(f"--validation-data: expected a CSV file, got {path!r} (no such file)")
-    table = read_labelled(source, label if label is not None else data.label_column)
+    table = read_labelled(
+        source, label if label is not None else data.label_column, header=header
+    )
     what = f"--validation-data: {path}"
     X = match_columns(table.X, table.feature_names, {"features": data.features}, what)
     if X.shape[1] != data.inputs:
@@ -159,6 +163,7 @@ def model_data(args: argparse.Namespace, net: Network, meta: dict[str, Any]) -> 
         label=label if isinstance(label, str) else None,
         validation=recorded_validation(meta),
         task=task,
+        header=getattr(args, "header", None),
     )
     data.X_train = match_columns(data.X_train, data.features, meta, "--data")
     data.X_test = match_columns(data.X_test, data.features, meta, "--data")
@@ -185,9 +190,18 @@ def training_data(args: argparse.Namespace) -> Dataset:
     if args.validation_data is not None and args.validation:
         raise UsageError("--validation-data: give it or --validation FRACTION, not both")
     held = 0.0 if args.validation_data is not None else args.validation
-    data = load_data(args.data, seed=args.seed, label=args.label, validation=held, task=args.task)
+    data = load_data(
+        args.data,
+        seed=args.seed,
+        label=args.label,
+        validation=held,
+        task=args.task,
+        header=args.header,
+    )
+    for line in data.notes:  # what was guessed of a CSV file
+        note(line)
     if args.validation_data is not None:
-        attach_validation(data, args.validation_data, args.label)
+        attach_validation(data, args.validation_data, args.label, args.header)
     if args.patience and not len(data.y_test):
         raise UsageError(
             "--patience: early stopping watches the held-out rows, and there are none "

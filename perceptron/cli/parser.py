@@ -39,6 +39,11 @@ DATA_HELP = (
     "MNIST-format files, or a CSV file (label in the last column or --label)"
 )
 USE_DATA_HELP = DATA_HELP + " (default: the model's own data, where it was trained)"
+LABEL_HELP = (
+    "CSV: the label column, by its header name or its number from 1 (default: the column "
+    "named label, class, target or y, else the last)"
+)
+HEADER_HELP = "CSV: the first row names the columns, or --no-header: it is data (default: guessed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=Help,
     )
     evaluate.add_argument("model", metavar="MODEL")
-    evaluate.add_argument("--data", help=USE_DATA_HELP)
-    evaluate.add_argument("--label", help="CSV: name of the label column (default: the last)")
+    csv_options(evaluate.add_argument, own=True)
     evaluate.add_argument(
         "--split",
         default="held-out",
@@ -82,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV without the label column, or IDX images; the name of a shipped file "
         "(e.g. t10k-images-idx3-ubyte.gz) reads that file",
     )
+    csv_options(pred.add_argument, data=False)
     _speed_options(pred.add_argument, training=False)
     _explain_parser(commands)
     summ = commands.add_parser("summary", help="the layers of a saved model", formatter_class=Help)
@@ -100,8 +105,7 @@ def _train_parser(commands: Any) -> None:
         formatter_class=Help,
     )
     add = train.add_argument
-    add("--data", default="mnist-10k", help=DATA_HELP)
-    add("--label", help="CSV: name of the label column (default: the last)")
+    csv_options(add)
     add("--layers", type=layers, help="hidden and output sizes, e.g. 30,10 (default: 30,classes)")
     add("--activation", default="sigmoid", choices=sorted(ACTIVATIONS), help="hidden layers")
     add(
@@ -114,7 +118,8 @@ def _train_parser(commands: Any) -> None:
         default="auto",
         choices=("auto", "classification", "regression"),
         help="regression: predict the CSV label column's numbers (mse cost, identity output); "
-        "auto: regression when that column holds numbers with fractions, else classification",
+        "auto: regression when that column holds numbers with fractions, or over 20 distinct "
+        "whole numbers with fewer than 5 rows each, else classification",
     )
     add(
         "--cost",
@@ -186,6 +191,20 @@ def _data_options(add: Any) -> None:
     )
 
 
+def csv_options(add: Any, *, data: bool = True, own: bool = False) -> None:
+    """``--data`` and ``--label`` (when ``data``), ``--header``/``--no-header``.
+
+    ``own``: a command on a saved model, whose ``--data`` defaults to the model's own data.
+    """
+    if data:
+        if own:
+            add("--data", help=USE_DATA_HELP)
+        else:
+            add("--data", default="mnist-10k", help=DATA_HELP)
+        add("--label", help=LABEL_HELP)
+    add("--header", action=argparse.BooleanOptionalAction, help=HEADER_HELP)
+
+
 def _speed_options(add: Any, *, training: bool) -> None:
     """How fast a command computes, not what: --engine and --dtype (train), --threads (all)."""
     if training:
@@ -241,8 +260,7 @@ def _explain_parser(commands: Any) -> None:
         formatter_class=Help,
     )
     explain.add_argument("--model", metavar="PATH", help="a saved model instead of the article's")
-    explain.add_argument("--data", help=USE_DATA_HELP)
-    explain.add_argument("--label", help="CSV: name of the label column (default: the last)")
+    csv_options(explain.add_argument, own=True)
     explain.add_argument("--index", type=nonnegative_int, default=0, help="training row")
     explain.add_argument(
         "--lr", type=positive_real, help="learning rate (default: the model's, else 0.1)"
@@ -283,8 +301,7 @@ def _check_parsers(commands: Any) -> None:
         formatter_class=Help,
     )
     diag.add_argument("model", metavar="MODEL")
-    diag.add_argument("--data", help=USE_DATA_HELP)
-    diag.add_argument("--label", help="CSV: name of the label column (default: the last)")
+    csv_options(diag.add_argument, own=True)
     diag.add_argument("--split", default="train", choices=("train", "held-out"))
     diag.add_argument("--rows", type=positive_int, default=1000, help="rows sampled")
     diag.add_argument("--seed", type=nonnegative_int, help="split seed (default: the model's)")

@@ -22,11 +22,12 @@ from ..costs import COSTS
 from ..epochs import History
 from ..errors import TrainingDiverged
 from ..io.checkpoint import CheckpointWriteError
+from ..labels import names_text
 from ..optimizers import SGD, Adam, Optimizer
 from ..reports.plots import write_curves
 from ..structs import Network, network
 from ..training import sgd
-from .console import EXIT_FAILURE, UsageError, error, log_failure, note, out
+from .console import EXIT_FAILURE, UsageError, error, log_failure, note, out, printable
 from .data import Dataset, training_targets
 from .diagnose import findings_when_diverged, findings_when_near_chance
 from .modeldata import training_data
@@ -57,12 +58,7 @@ def _init(args: argparse.Namespace) -> str | None:
 def resolve_task(args: argparse.Namespace, data: Dataset) -> None:
     """Fill the options whose default depends on the task: the cost, the output, and for a
     regression Adam (lr 0.001) for 100 epochs (the article's SGD at 3.0 diverges there)."""
-    if data.regression:
-        if args.task == "auto":
-            note(
-                f"note: the label column {data.label_names[0]!r} holds numbers with fractions: "
-                "training a regression (--task classification to treat them as classes)"
-            )
+    if data.regression:  # why it is one, when guessed, is among the data's notes
         if args.cost == "cross_entropy":
             raise UsageError("--cost: cross_entropy compares classes; use mse for a regression")
         args.cost = args.cost or "mse"
@@ -107,7 +103,8 @@ def build(args: argparse.Namespace, data: Dataset, rng: np.random.Generator) -> 
 def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) -> None:
     last = net.layers[-1].activation.name
     what = f"target {data.label_names[0]!r} (regression)" if data.regression else None
-    out(f"Data: {data.description}; {data.inputs} inputs, {what or f'{data.classes} classes'}")
+    what = what or f"{data.classes} classes" + names_text([printable(n) for n in data.label_names])
+    out(f"Data: {data.description}; {data.inputs} inputs, {what}")
     if data.kind == "csv" or args.scale != "auto":
         out(f"Prepared: {describe(data.prepare)} (--scale {args.scale})")
     out(

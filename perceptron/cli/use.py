@@ -11,15 +11,22 @@ from typing import Any
 import numpy as np
 
 from ..datasets.mnist import SHIPPED
-from ..io.csvfile import read_csv_features, read_header, read_labelled, targets_of
+from ..io.csvfile import (
+    LabelledTable,
+    first_row,
+    read_features,
+    read_header,
+    read_labelled,
+    targets_of,
+)
 from ..io.idx import GZIP_MAGIC, IDXError, read_idx
 from ..metrics import classes_of, predict
-from ..reports.confusion import confusion_matrix, format_confusion
+from ..reports.confusion import confusion_lines
 from ..reports.summary import summary
 from ..structs import Network
 from ..threads import blas_threads
 from ..types import Array
-from .console import UsageError, number, out, printable
+from .console import UsageError, note, number, out, printable
 from .modeldata import data_source, label_names, load_model, map_labels, match_columns, model_data
 from .prepare import (
     apply_preparation,
@@ -30,16 +37,35 @@ from .prepare import (
 )
 
 
+def _header(option: bool | None, path: Any, meta: dict[str, Any]) -> bool | None:
+    """``--header``, else True when the file's first row is the model's column names (the
+    header ``0,1`` pandas writes is all numbers), else None: guessed from the file."""
+    recorded, label = meta.get("features"), meta.get("label_column")
+    if option is not None or not isinstance(recorded, list):
+        return option
+    first = first_row(path)
+    names = set(map(str, recorded))
+    return True if first and set(first) in (names, names | {label}) else None
+
+
+def _labelled(args: argparse.Namespace, spec: str, meta: dict[str, Any]) -> LabelledTable:
+    """``spec``'s table, its label column ``--label`` or the model's; notes printed."""
+    recorded = meta.get("label_column")
+    label = (
+        args.label if args.label is not None else recorded if isinstance(recorded, str) else None
+    )
+    table = read_labelled(spec, label, header=_header(args.header, spec, meta))
+    for text in table.notes:
+        note(f"note: {text}")
+    return table
+
+
 def _csv_rows(
     args: argparse.Namespace, spec: str, net: Network, meta: dict[str, Any], names: list[str]
 ) -> tuple[Array, Array]:
     """A CSV file scored whole, raw: its columns matched to the model's, its labels mapped
     through the model's label names (regression: its targets)."""
-    recorded = meta.get("label_column")
-    label = (
-        args.label if args.label is not None else recorded if isinstance(recorded, str) else None
-    )
-    table = read_labelled(spec, label)
+    table = _labelled(args, spec, meta)
     X = match_columns(table.X, table.feature_names, meta, "--data")
     if X.shape[1] != net.inputdim:
         raise ValueError(
@@ -127,10 +153,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     out(f"Model: {args.model} ({'-'.join(str(s) for s in net.sizes)}, cost {net.cost.name})")
     out(f"Data: {which}")
     out(f"Accuracy: {correct / len(y):.2%} ({correct} / {len(y)})")
-    out("Confusion matrix (rows: true label, columns: predicted label):")
-    for line in format_confusion(
-        confusion_matrix(y, guess, len(names)), [printable(n) for n in names]
-    ):
+    for line in confusion_lines(y, guess, [printable(n) for n in names]):
         out(line)
     return 0
 
@@ -170,15 +193,18 @@ def _idx_rows(source: Path) -> Array:
     return array.reshape(len(array), -1)  # a view: converted block by block
 
 
-def _csv_inputs(source: Path, meta: dict[str, Any]) -> Array:
+def _csv_inputs(source: Path, meta: dict[str, Any], header: bool | None) -> Array:
     """A CSV file's rows in the model's column order; a label column in it is refused."""
-    header = read_header(source)
-    label = meta.get("label_column")
-    if isinstance(label, str) and header is not None and label in header:
+    header = _header(header, source, meta)
+    label, names = meta.get("label_column"), read_header(source, header=header)
+    if isinstance(label, str) and names is not None and label in names:
         raise ValueError(
             f"FILE: {source} has the label column {label!r}; leave out the label column"
         )
-    return match_columns(read_csv_features(source), header, meta, "FILE")
+    X, names, notes = read_features(source, header=header)
+    for text in notes:
+        note(f"note: {text}")
+    return match_columns(X, names, meta, "FILE")
 
 
 #: The float64 rows converted and predicted at a time, in bytes: predicting a file
@@ -226,7 +252,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     prepare = check_preparation(meta, net.inputdim, args.model)
     source = _input_file(args.file)
     kind = "idx" if _is_idx(source) else "csv"
-    X = _idx_rows(source) if kind == "idx" else _csv_inputs(source, meta)
+    X = _idx_rows(source) if kind == "idx" else _csv_inputs(source, meta, args.header)
     if X.shape[1] != net.inputdim:
         hint = (
             "; leave out the label column"

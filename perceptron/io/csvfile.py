@@ -1,12 +1,12 @@
 """Numeric tables from CSV files, read in bounded memory: features X and labels.
 
-A file is rows of numbers separated by commas, optionally under a header row of
-column names (the first non-blank row, when any of its cells is text that is not
-a number); blank rows are skipped. The label is the column named by ``label``
-(which needs a header) or else the last. Labels may be integers (0, 1, 2, …: the
-class index is the integer itself) or any text (``setosa``: the classes are the
-distinct values in sorted order of their text); a number among text is named by
-its value, not its spelling (``1.50`` and ``1.5`` are one class ``1.5``).
+A file is rows of ASCII decimal numbers separated by commas, semicolons or tabs
+(sniffed), optionally under a header row of column names; blank rows are skipped
+(:mod:`.csvtext` says how the delimiter and the header are decided, and which cells
+are numbers). The label is the column ``label`` names (a header name, or a column
+number from 1), else the one header column named ``label``, ``class``, ``target`` or
+``y``, else the last. The classes are the label column's distinct values, named by
+them (:mod:`.csvlabels`): ``1, 2, 3`` are three classes, ``setosa`` is a name.
 
 Memory: rows are parsed one at a time, their numbers put straight into float64
 chunks joined once at the end; no row is kept as text (the label column is float64
@@ -17,89 +17,75 @@ are :class:`CSVError` (a ``ValueError``) naming the file, the line and the colum
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
 from ..types import Array
+from .csvlabels import LabelledTable, exact_key
+from .csvtext import (
+    CSVError,
+    Layout,
+    csv_rows,
+    first_row,
+    is_number,
+    looks_numeric,
+    number_hint,
+    read_header,
+    sniff,
+)
+
+__all__ = [
+    "CSVError",
+    "LabelledTable",
+    "read_csv",
+    "first_row",
+    "read_csv_features",
+    "read_header",
+    "read_labelled",
+]
 
 PathLike = str | os.PathLike[str]
 Row = tuple[int, list[str]]  # (file line number, cells)
 Header = list[str] | None
 _RAGGED = "{}: line {} has {} cells, expected {} (every row must have as many cells as the first)"
 
-_MAX_INTEGER_CLASS = 10_000  # integer labels above this are names, not class indices
+LABEL_NAMES = ("label", "class", "target", "y")  # a header column so named is the label
 _CHUNK_ROWS, _CHUNK_BYTES = 4096, 1 << 20  # a chunk's rows at most, and about its bytes
 
 
-class CSVError(ValueError):
-    """A CSV file that cannot be read as a numeric table."""
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _rows(source: Path, handle: IO[str], delimiter: str) -> Iterator[Row]:
-    """The non-blank rows of an open file, parsed one at a time."""
-    # skipinitialspace: `1, "a b"` is the cell a b, as spreadsheets write it, not "a b" quoted.
-    reader = csv.reader(handle, delimiter=delimiter, skipinitialspace=True)
-    line = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as error:
-            raise CSVError(f"{source}: not a UTF-8 text file ({error.reason})") from None
-        except csv.Error as error:  # the record began on the line after the last one read
-            limit = f"a cell of more than {csv.field_size_limit()} characters; expected numbers"
-            problem = limit if "field limit" in str(error) else f"malformed CSV ({error})"
-            raise CSVError(f"{source}: line {line + 1}: {problem}") from None
-        line = reader.line_num
-        if any(cell.strip() for cell in cells):
-            yield line, cells
-
-
-def _header(cells: list[str]) -> Header:
-    """A row's stripped cells if it is a header: a cell is text (an empty one is no number)."""
-    stripped = [cell.strip() for cell in cells]
-    return stripped if any(cell and not _is_number(cell) for cell in stripped) else None
-
-
-def _first_rows(source: Path, rows: Iterator[Row]) -> tuple[Header, Row]:
-    """The header (or None) and the first data row."""
+def _first_rows(source: Path, rows: Iterator[Row], header: bool | None) -> tuple[Header, Row]:
+    """The header (or None) and the first data row; ``header`` None: a header when a cell
+    of the first row is text (an empty one is no number)."""
     first = next(rows, None)
     if first is None:
         raise CSVError(f"{source}: the file is empty; expected rows of numbers")
-    header = _header(first[1])
+    names = [cell.strip() for cell in first[1]]
     if header is None:
+        header = any(cell and not looks_numeric(cell) for cell in names)
+    if not header:
         return None, first
-    if len(set(header)) != len(header):
-        raise CSVError(f"{source}: the header repeats a column name: {header}")
+    if len(set(names)) != len(names):
+        raise CSVError(f"{source}: the header repeats a column name: {names}")
     data = next(rows, None)
     if data is None:
         raise CSVError(f"{source}: the file has a header but no data rows")
-    if len(data[1]) != len(header):
-        raise CSVError(_RAGGED.format(source, data[0], len(data[1]), len(header)))
-    return header, data
+    if len(data[1]) != len(names):
+        raise CSVError(_RAGGED.format(source, data[0], len(data[1]), len(names)))
+    return names, data
 
 
 def _bad_cell(path: PathLike, line: int, column: int, header: Header, cell: str) -> CSVError:
-    """The error for a cell that is not a finite number."""
+    """The error for a cell that is not a finite number: where, what came, what to write."""
     where = f"column {column + 1}" + (f" ({header[column]!r})" if header is not None else "")
-    expected = "a finite number" if _is_number(cell) else "a number"
-    return CSVError(f"{path}: line {line}, {where}: expected {expected}, got {cell.strip()!r}")
+    expected = "a finite number" if is_number(cell) else "a number"
+    return CSVError(
+        f"{path}: line {line}, {where}: expected {expected}, got {cell.strip()!r}"
+        + number_hint(cell)
+    )
 
 
 class _Chunks:
@@ -110,8 +96,9 @@ class _Chunks:
         self.columns = [c for c in range(width) if c != target]
         self.size = max(1, min(_CHUNK_ROWS, _CHUNK_BYTES // (8 * len(self.columns))))
         self.parts: list[list[Array]] = [[], [], []]  # the kept chunks of X, values, codes
-        self.texts: dict[str, int] = {}  # distinct non-numeric label texts, in order seen
-        self.first_text: int | None = None  # the line of the first one
+        self.texts: dict[str, int] = {}  # distinct label texts not held as float64, in order
+        self.exact: set[int] = set()  # the codes of those that are numbers, kept exactly
+        self.first_text: int | None = None  # the line of the first label that is no number
         self.n, self.chunk = 0, self._empty(self.size)
 
     def _empty(self, rows: int) -> list[Array]:
@@ -131,27 +118,35 @@ class _Chunks:
         """One row: its features into the chunk (checked), its label cell kept compactly."""
         if len(cells) != self.width:
             raise CSVError(_RAGGED.format(Path(self.path), line, len(cells), self.width))
-        X, values, codes = self.chunk
+        X = self.chunk[0]
         if self.target is not None:
-            cell = cells.pop(self.target)
-            value = float(cell) if _is_number(cell) else math.nan
-            if not math.isfinite(value):
-                codes[self.n] = self.texts.setdefault(cell.strip(), len(self.texts))
-                self.first_text = line if self.first_text is None else self.first_text
-                value = math.nan
-            values[self.n] = value
+            self._label(line, cells.pop(self.target).strip())
         try:
             numbers = list(map(float, cells))
         except ValueError:
             numbers = [math.nan]  # a cell that is not a number: found and reported below
-        if not math.isfinite(sum(numbers)):  # a NaN or an infinity (or a harmless overflow)
+        text = "".join(cells)  # float() also reads 1_000 and other scripts' digits: not here
+        if not math.isfinite(sum(numbers)) or not text.isascii() or "_" in text:
             for cell, column in zip(cells, self.columns, strict=True):
-                if not math.isfinite(float(cell) if _is_number(cell) else math.nan):
+                if not math.isfinite(float(cell) if is_number(cell) else math.nan):
                     raise _bad_cell(self.path, line, column, self.header, cell)
         X[self.n] = numbers
         self.n += 1
         if self.n == self.size:
             self._keep(self.size)
+
+    def _label(self, line: int, cell: str) -> None:
+        """A label cell: its float64 value, and a code when float64 does not name it."""
+        value = float(cell) if is_number(cell) else math.nan
+        code = -1
+        if not math.isfinite(value):  # a name
+            code = self.texts.setdefault(cell, len(self.texts))
+            self.first_text = line if self.first_text is None else self.first_text
+            value = math.nan
+        elif (key := exact_key(cell, value)) is not None:  # a number float64 rounds
+            code = self.texts.setdefault(key, len(self.texts))
+            self.exact.add(code)
+        self.chunk[1][self.n], self.chunk[2][self.n] = value, code
 
     def arrays(self) -> tuple[Array, Array, Array]:
         """(X, label values, label codes), each joined once (a single chunk is not copied)."""
@@ -164,124 +159,127 @@ class _Chunks:
         return joined[0], joined[1], joined[2]
 
 
-def _read(path: PathLike, delimiter: str, label: str | None, labelled: bool) -> _Chunks:
-    """A whole file read into chunks; the label column is found only when ``labelled``."""
+def _read(
+    path: PathLike, label: str | None, labelled: bool, header: bool | None, delimiter: str | None
+) -> tuple[_Chunks, Layout]:
+    """A whole file read into chunks, and its layout; the label column is found only when
+    ``labelled`` (the layout's notes then say how it was found, when that was a guess)."""
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"path: no CSV file at {str(source)!r}")
+    layout = sniff(source, header, delimiter)
     with open(source, newline="", encoding="utf-8-sig") as handle:
-        rows = _rows(source, handle, delimiter)
-        header, (line, cells) = _first_rows(source, rows)
-        width = len(header) if header is not None else len(cells)
-        target = _label_column(path, header, width, label) if labelled else None
-        chunks = _Chunks(path, header, width, target)
+        rows = csv_rows(source, handle, layout.delimiter)
+        names, (line, cells) = _first_rows(source, rows, layout.header)
+        width = len(names) if names is not None else len(cells)
+        target = _label_column(path, names, width, label, layout) if labelled else None
+        chunks = _Chunks(path, names, width, target)
         chunks.add(line, cells)
         for line, cells in rows:
             chunks.add(line, cells)
-    return chunks
-
-
-@dataclass
-class LabelledTable:
-    """A CSV table read once: features X (N×k), the label column as float64 ``values`` and,
-    for cells not finite numbers (NaN there), int32 ``codes`` into ``texts`` (else -1)."""
-
-    X: Array
-    values: Array
-    codes: Array
-    texts: list[str]
-    first_text_line: int | None  # the line of the first text, for error messages
-    header: list[str] | None
-    target: int
-
-    @property
-    def label_name(self) -> str | None:
-        return self.header[self.target] if self.header is not None else None
-
-    @property
-    def feature_names(self) -> list[str] | None:
-        if self.header is None:
-            return None
-        return [name for i, name in enumerate(self.header) if i != self.target]
-
-    def classes(self) -> tuple[Array, list[str]]:
-        """Class indices and names: integers as themselves, other labels in sorted order."""
-        values = self.values
-        if not self.texts and np.all(values == np.floor(values)):
-            if values.min() >= 0 and values.max() <= _MAX_INTEGER_CLASS:
-                labels = values.astype(np.int64)
-                return labels, [str(i) for i in range(int(labels.max()) + 1)]
-        numeric = self.codes < 0
-        unique, inverse = np.unique(values[numeric], return_inverse=True)
-        numbers = [str(int(v)) if v.is_integer() else repr(v) for v in unique.tolist()]
-        names = numbers + self.texts  # numbers named by value: 1.50 and 1.5 are 1.5
-        order = sorted(range(len(names)), key=names.__getitem__)
-        keys = len(unique) + self.codes.astype(np.int64)  # into names: texts after numbers
-        keys[numeric] = inverse.ravel()
-        return np.argsort(order)[keys], [names[i] for i in order]
-
-    def has_fractions(self) -> bool:
-        """Whether the labels are all numbers, some not whole: a regression target."""
-        return not self.texts and bool(np.any(self.values != np.floor(self.values)))
+    return chunks, layout
 
 
 def read_labelled(
-    path: PathLike, label: str | None = None, *, delimiter: str = ","
+    path: PathLike,
+    label: str | None = None,
+    *,
+    header: bool | None = None,
+    delimiter: str | None = None,
 ) -> LabelledTable:
-    """A labelled table read once, in about twice the memory of its arrays plus one chunk;
-    the label column is ``label`` (which needs a header) or else the last."""
-    c = _read(path, delimiter, label, labelled=True)
-    return LabelledTable(*c.arrays(), list(c.texts), c.first_text, c.header, c.target or 0)
+    """A labelled table read once, in about twice the memory of its arrays plus one chunk.
+
+    ``label``: the label column's header name or its number from 1 (default: a header
+    column named label, class, target or y, else the last). ``header``: whether the first
+    row names the columns (default: guessed); ``delimiter``: default sniffed. What was
+    guessed is in the table's ``notes``.
+    """
+    c, layout = _read(path, label, True, header, delimiter)
+    X, values, codes = c.arrays()
+    return LabelledTable(
+        X,
+        values,
+        codes,
+        list(c.texts),
+        c.first_text,
+        c.header,
+        c.target or 0,
+        c.exact,
+        layout.notes,
+    )
 
 
 def read_csv(
-    path: PathLike, label: str | None = None, *, delimiter: str = ","
+    path: PathLike,
+    label: str | None = None,
+    *,
+    header: bool | None = None,
+    delimiter: str | None = None,
 ) -> tuple[Array, Array, list[str]]:
     """Read a labelled table: (X, labels, label_names).
 
     X is float64 N×k (every column but the label), labels int64 (N,) class
-    indices, and ``label_names[i]`` the name of class i. ``label`` names the
-    label column (the file needs a header row); None takes the last column.
+    indices, and ``label_names[i]`` the name of class i: the label column's distinct
+    values, sorted (as numbers when they all are), so labels 2 and 4 are the classes 0
+    and 1 named "2" and "4". ``label``, ``header`` and ``delimiter`` as in
+    :func:`read_labelled`.
     """
-    table = read_labelled(path, label, delimiter=delimiter)
+    table = read_labelled(path, label, header=header, delimiter=delimiter)
     labels, names = table.classes()
     return table.X, labels, names
 
 
-def _label_column(path: PathLike, header: list[str] | None, width: int, label: str | None) -> int:
-    """The index of the label column: ``label`` by name (needs a header), else the last."""
+def _label_column(
+    path: PathLike, header: Header, width: int, label: str | None, layout: Layout
+) -> int:
+    """The index of the label column: ``label`` by name or number, else a header column
+    named as in LABEL_NAMES (one only), else the last."""
     if width < 2:
-        raise CSVError(f"{path}: expected at least two columns (features and a label), got {width}")
+        hint = "" if layout.delimiter != "," else ": no comma, semicolon or tab separates its cells"
+        raise CSVError(
+            f"{path}: expected at least two columns (features and a label), got {width}{hint}"
+        )
     if label is None:
+        named = [i for i, name in enumerate(header or []) if name.lower() in LABEL_NAMES]
+        if len(named) == 1 and named[0] != width - 1 and header is not None:
+            layout.notes.append(
+                f"{path}: the label column is {header[named[0]]!r} (column {named[0] + 1}), "
+                "found by its name; give --label NAME or --label NUMBER to choose another"
+            )
+            return named[0]
         return width - 1
+    if header is not None and label in header:
+        return header.index(label)
+    if label.isdigit() and label.isascii() and 1 <= int(label) <= width:
+        return int(label) - 1
     if header is None:
         raise CSVError(
-            f"{path}: label column {label!r} asked for, but the file has no header row; "
-            "omit the label name to use the last column"
+            f"{path}: label column {label!r} asked for, but the file has no header row; give "
+            f"the label column's number from 1 to {width}, or omit it to use the last column"
         )
-    if label not in header:
-        raise CSVError(f"{path}: no column named {label!r}; the columns are {header}")
-    return header.index(label)
+    raise CSVError(f"{path}: no column named {label!r}; the columns are {header}")
 
 
 def targets_of(path: PathLike, table: LabelledTable) -> Array:
     """The label column as float64 numbers (N,) for a regression; each must be finite."""
-    if table.first_text_line is not None:  # codes count from the first non-numeric cell
-        raise _bad_cell(path, table.first_text_line, table.target, table.header, table.texts[0])
+    if table.first_text_line is not None:  # the first name has the lowest code of the names
+        first = min(set(range(len(table.texts))) - table.exact)
+        cell = table.texts[first]
+        raise _bad_cell(path, table.first_text_line, table.target, table.header, cell)
     return table.values.copy()
 
 
-def read_header(path: PathLike, *, delimiter: str = ",") -> Header:
-    """The column names of the header row, or None when the first row is data."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            first = next(_rows(Path(path), handle, delimiter), (0, []))
-    except CSVError:
-        return None  # the full read reports what is wrong with the file
-    return _header(first[1])
+def read_features(
+    path: PathLike, *, header: bool | None = None, delimiter: str | None = None
+) -> tuple[Array, Header, list[str]]:
+    """An unlabelled table (every column a feature): X, float64 N×k, in about twice its
+    memory plus one chunk; the header's column names (or None); notes on what was guessed."""
+    c, layout = _read(path, None, False, header, delimiter)
+    return c.arrays()[0], c.header, layout.notes
 
 
-def read_csv_features(path: PathLike, *, delimiter: str = ",") -> Array:
-    """Read an unlabelled table (every column a feature): X, float64 N×k, in about twice
-    its memory plus one chunk."""
-    return _read(path, delimiter, None, labelled=False).arrays()[0]
+def read_csv_features(
+    path: PathLike, *, header: bool | None = None, delimiter: str | None = None
+) -> Array:
+    """Read an unlabelled table (every column a feature): X, float64 N×k."""
+    return read_features(path, header=header, delimiter=delimiter)[0]

@@ -23,7 +23,7 @@ from ..structs import Network
 from ..types import Array
 from ..version import __version__
 from . import figures, pictures
-from .confusion import confusion_matrix
+from .confusion import MAX_MATRIX, confusion_matrix, summary_html
 from .diagnosis import diagnosis_section
 from .page import Section, page
 
@@ -151,16 +151,7 @@ def _curves_section(history: History, accuracy: list[float] | None) -> Section:
 def _classification_sections(
     net: Network, X: Array, out: Array, truth: Array, names: list[str]
 ) -> list[Section]:
-    matrix = confusion_matrix(truth, classes_of(out), len(names))
-    found = [
-        Section(
-            "confusion",
-            "Right and wrong, class by class",
-            figures.embed(figures.confusion(matrix, names), "svg", "confusion matrix"),
-            "Row: the true class; column: the class the network chose. The diagonal counts "
-            "the right answers.",
-        )
-    ]
+    found = [_confusion_section(truth, classes_of(out), names)]
     shape = pictures.image_shape(net.inputdim)
     if shape is not None:
         found.append(_units_section(net, shape))
@@ -186,6 +177,26 @@ def _classification_sections(
             )
         )
     return found
+
+
+def _confusion_section(truth: Array, guess: Array, names: list[str]) -> Section:
+    """The confusion matrix as a picture, or above MAX_MATRIX classes a bounded summary."""
+    if len(names) > MAX_MATRIX:
+        return Section(
+            "confusion",
+            "Right and wrong, class by class",
+            summary_html(truth, guess, names),
+            f"{len(names):,} classes are too many for a matrix: the classes with the most wrong "
+            "answers, and the most frequent confusions.",
+        )
+    matrix = confusion_matrix(truth, guess, len(names))
+    return Section(
+        "confusion",
+        "Right and wrong, class by class",
+        figures.embed(figures.confusion(matrix, names), "svg", "confusion matrix"),
+        "Row: the true class; column: the class the network chose. The diagonal counts "
+        "the right answers.",
+    )
 
 
 def _units_section(net: Network, shape: tuple[int, int]) -> Section:

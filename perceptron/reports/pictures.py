@@ -15,6 +15,7 @@ from .figures import pyplot
 #: At most this many first-layer units and this many mistakes are drawn.
 MAX_UNITS = 64
 MAX_MISTAKES = 12
+MAX_LEGEND = 20  # classes named in the decision regions' legend
 
 
 def image_shape(inputs: int) -> tuple[int, int] | None:
@@ -104,7 +105,8 @@ def regions(net: Network, X: Array, y: Array, names: list[str]) -> Any:
             )
     ax.set_xlabel("input 0")
     ax.set_ylabel("input 1")
-    ax.legend(fontsize=8, loc="best")
+    if classes <= MAX_LEGEND:  # a legend of hundreds of classes would hide the plane
+        ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return fig
 
