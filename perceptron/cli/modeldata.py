@@ -71,9 +71,7 @@ def attach_validation(
         raise UsageError(f"--validation-data: goes with a CSV file as --data, not {data.name!r}")
     if not source.is_file():
         raise UsageError(f"--validation-data: expected a CSV file, got {path!r} (no such file)")
-    table = read_labelled(
-        source, label if label is not None else data.label_column, header=header
-    )
+    table = read_labelled(source, label if label is not None else data.label_column, header=header)
     what = f"--validation-data: {path}"
     X = match_columns(table.X, table.feature_names, {"features": data.features}, what)
     if X.shape[1] != data.inputs:

@@ -231,13 +231,6 @@ def _speed_options(add: Any, *, training: bool) -> None:
     )
 
 
-def speed_text(args: argparse.Namespace) -> str:
-    """The speed options that differ from their defaults, for the 'Training:' line."""
-    return (f", {args.dtype}" if args.dtype != "float64" else "") + (
-        f", BLAS threads {args.threads}" if args.threads else ""
-    )
-
-
 def _train_outputs(add: Any) -> None:
     """``train``'s options for what the run leaves behind: model, plot, checkpoint, report."""
     add("--save", metavar="PATH", help="save the trained network (.npz)")

@@ -32,7 +32,7 @@ from .data import Dataset, training_targets
 from .diagnose import findings_when_diverged, findings_when_near_chance
 from .modeldata import training_data
 from .outputs import OutputPlan
-from .parser import DEFAULT_LR, REGRESSION_EPOCHS, speed_text
+from .parser import DEFAULT_LR, REGRESSION_EPOCHS
 from .prepare import describe
 from .progress import Progress, final_scores
 from .report import OPTIMIZERS, write_report
@@ -121,7 +121,8 @@ def _describe(args: argparse.Namespace, data: Dataset, net: Network, lr: float) 
         + f", batch {args.batchsize}, lr {lr}, {args.epochs} epoch"
         + ("" if args.epochs == 1 else "s")
         + f", engine {args.engine}"
-        + speed_text(args)
+        + (f", {args.dtype}" if args.dtype != "float64" else "")
+        + (f", BLAS threads {args.threads}" if args.threads else "")
         + (f", l2 {args.l2}" if args.l2 else "")
         + (f", patience {args.patience}" if args.patience else "")
     )
