@@ -43,7 +43,7 @@ def test_version_and_every_default_in_help(capsys: pytest.CaptureFixture[str]) -
             for default in ("(default: mnist-10k)", "(default: sigmoid)",
                             "(default: quadratic; mse for a regression)",
                             "(default: auto)", "(default: 10)", "(default: 30)",
-                            "(default: sample)"):  # fmt: skip
+                            "(default: batch)"):  # fmt: skip
                 assert default in text, default
             assert "(default: None)" not in text
 

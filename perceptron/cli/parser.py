@@ -212,7 +212,7 @@ def _speed_options(add: Any, *, training: bool) -> None:
             "--engine",
             default="batch",
             choices=ENGINE_NAMES,
-            help="batch (default): a mini-batch as one matrix, the fastest; sample: the "
+            help="batch: a mini-batch as one matrix, the fastest; sample: the "
             "article's per-sample loop on reused buffers; reference: the four functions "
             "literally (all three equal up to rounding)",
         )
