@@ -6,9 +6,9 @@ cancer's 2 (benign) and 4 (malignant), as the UCI file codes them; digits 0-9;
 the diabetes progression numbers), split 80/20 (stratified by class for the
 classifiers, by seed 0), and scored on the 20% by
 
-    python -m perceptron train --data train.csv --save m.npz      (no other option;
-    python -m perceptron evaluate m.npz --data test.csv            --task regression
-                                                                   for diabetes)
+    python -m perceptron train --data train.csv --save m.npz      (no other option: the
+    python -m perceptron evaluate m.npz --data test.csv            diabetes targets are
+                                                                   detected as a regression)
 
 beside ``make_pipeline(StandardScaler(), MLPClassifier(random_state=0))`` fitted on
 the same training rows (diabetes: ``LinearRegression`` and
@@ -71,9 +71,8 @@ def _perceptron(*argv: str, cwd: Path) -> tuple[int, str, str]:
 
 def _ours(folder: Path, regression: bool, train_extra: list[str]) -> float | str:
     """Our test figure (accuracy in %, or R²), or the reason the run failed."""
-    extra = ["--task", "regression"] if regression else []
     code, out, err = _perceptron(
-        "train", "--data", "train.csv", *extra, *train_extra, "--save", "m.npz", cwd=folder
+        "train", "--data", "train.csv", *train_extra, "--save", "m.npz", cwd=folder
     )
     if code != 0:
         return "train failed: " + (err.strip().splitlines() or ["?"])[-1][:90]
