@@ -1,4 +1,4 @@
-"""Checkpoints: resuming is bit-identical, a foreign one is refused, a failed write loses nothing."""
+"""Checkpoints: resuming is bit-identical, a foreign one is refused, failed writes lose nothing."""
 
 from __future__ import annotations
 
