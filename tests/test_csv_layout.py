@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,6 +105,7 @@ def test_pandas_tables_round_trip(
 ) -> None:
     """Any table pandas writes with to_csv(index=False), with or without its header, reads
     back as the same rows: integer column names are a header, never a data row."""
+    pd = pytest.importorskip("pandas", reason="pandas is not installed: pip install pandas")
     labels = data.draw(hnp.arrays(np.int64, len(X), elements=st.integers(0, 3)))
     frame = pd.DataFrame(X)  # columns 0, 1, …
     if names == "words":
