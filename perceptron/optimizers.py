@@ -228,25 +228,26 @@ class Adam(Optimizer):
         self.epsilon = check_real(epsilon, "epsilon", positive=True)
 
     def deltas(self, grads: Sequence[Array], lr: float) -> tuple[Sequence[Array], State]:
-        eta, b1, b2 = self.rate(lr), self.beta1, self.beta2
+        b1, b2 = self.beta1, self.beta2
         correction1 = 1.0 - b1 ** (self.t + 1)
-        correction2 = 1.0 - b2 ** (self.t + 1)
+        root2 = math.sqrt(1.0 - b2 ** (self.t + 1))
+        # m̂ / (√v̂ + ε) = (√(1 − β₂ᵗ) / (1 − β₁ᵗ)) · m / (√v + ε √(1 − β₂ᵗ)): the two
+        # corrections become numbers, so no pass over the arrays divides by them.
+        size, epsilon = self.rate(lr) * root2 / correction1, self.epsilon * root2
         moments, caches = [], []
         for g, m_old, v_old in zip(grads, self.state["moment"], self.state["cache"], strict=True):
             # Three new arrays a parameter: the two moments (the new state) and one scratch.
-            m = b1 * m_old
-            scratch = (1.0 - b1) * g
+            m = np.multiply(m_old, b1)
+            scratch = np.multiply(g, 1.0 - b1)
             m += scratch  # m ← β₁ m + (1 − β₁) g
-            v = b2 * v_old
-            np.multiply(g, 1.0 - b2, out=scratch)
-            scratch *= g
+            v = np.multiply(g, 1.0 - b2)
+            v *= g
+            np.multiply(v_old, b2, out=scratch)
             v += scratch  # v ← β₂ v + (1 − β₂) g²
-            np.divide(v, correction2, out=scratch)
-            np.sqrt(scratch, out=scratch)
-            scratch += self.epsilon  # √v̂ + ε
-            np.divide(m, correction1, out=g)
-            g *= eta
-            g /= scratch  # Δ = ηₜ m̂ / (√v̂ + ε)
+            np.sqrt(v, out=scratch)
+            scratch += epsilon
+            np.divide(m, scratch, out=g)
+            g *= size  # Δ = ηₜ m̂ / (√v̂ + ε)
             moments.append(m)
             caches.append(v)
         return grads, {"moment": moments, "cache": caches}

@@ -195,3 +195,19 @@ def test_the_html_report_has_a_diagnosis_section(tmp_path: Any) -> None:
     healthy = pc.network([2, 8, 3], "relu", "cross_entropy", rng=0)
     page = report(healthy, pc.History(loss=[1.0]), X, y, tmp_path / "h.html").read_text()
     assert "<p>Nothing found" in page
+
+
+def test_chance_level_names_the_class_it_predicts(digits: tuple) -> None:
+    """With the classes' names (as the command line passes a CSV's labels), the finding
+    says which class the stuck network answers by its name, not its index."""
+    X, y = digits
+    net = pc.network([784, 30, 10], "relu", "cross_entropy", rng=0)
+    net.layers[0].bias[...] = -20
+    history = pc.History(loss=[2.3, 2.3, 2.3])
+    names = [f"digit-{d}" for d in "zero one two three four five six seven eight nine".split()]
+    found = diagnose(net, X, pc.one_hot(y, 10), history, classes=names)
+    (chance,) = [f for f in found if f.code == "chance_level"]
+    guessed = int(np.argmax(pc.feedforward(net, X[0])))
+    assert f"predicts class {names[guessed]} for 100% of the rows" in chance.message
+    with pytest.raises(ValueError, match="classes: expected 10 names"):
+        diagnose(net, X, pc.one_hot(y, 10), history, classes=names[:3])

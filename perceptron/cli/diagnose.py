@@ -29,7 +29,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
         Y = training_targets(data, y, net.outputdim)
     else:
         Y = targets(y, net.outputdim, len(names))
-    findings = diagnose(net, X, Y, rows=args.rows, rng=0)
+    findings = diagnose(net, X, Y, rows=args.rows, rng=0, classes=_names(net, names))
     used = min(args.rows, len(X))
     out(
         f"Diagnosis of {args.model} ({'-'.join(map(str, net.sizes))}, cost {net.cost.name}) "
@@ -42,6 +42,11 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names(net: Network, names: list[str]) -> list[str] | None:
+    """The class names for diagnose's messages, when there is one per class."""
+    return names if len(names) == max(net.outputdim, 2) else None
+
+
 #: How many findings ``train`` prints when a run diverges or ends near chance.
 TOP = 3
 
@@ -49,7 +54,9 @@ TOP = 3
 def _print_top(data: Dataset, net: Network, history: History, why: str) -> None:
     try:
         Y = targets(data.y_train, net.outputdim, data.classes)
-        found = diagnose(net, data.X_train, Y, history, rows=500)
+        found = diagnose(
+            net, data.X_train, Y, history, rows=500, classes=_names(net, data.label_names)
+        )
     except (ValueError, TypeError, MemoryError, FloatingPointError):
         return  # a diagnosis is advice: it never changes how the run ends
     findings = [f for f in found if f.severity != "info"]

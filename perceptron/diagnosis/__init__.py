@@ -11,6 +11,7 @@ that rises or swings and accuracy stuck at chance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ def diagnose(
     *,
     rows: int = 1000,
     rng: int | np.random.Generator | None = 0,
+    classes: Sequence[str] | None = None,
 ) -> list[Finding]:
     """Findings about ``net`` on the rows X (N×k) and targets Y, most severe first.
 
@@ -61,7 +63,8 @@ def diagnose(
     rows for a classifier); integer labels are reported as a ``label_encoding``
     error and one-hot encoded for the rest of the diagnosis. At most ``rows``
     rows are used, a seeded sample (``rng``) of them. ``history`` (from
-    ``sgd``) adds ``lr_too_high`` and ``chance_level``. The network is not
+    ``sgd``) adds ``lr_too_high`` and ``chance_level``; ``classes``, the names of
+    the outputs' classes, are used in its messages (else their indices). The network is not
     changed. An empty list means nothing was found.
     """
     X, Y = _rows(net, X, Y)
@@ -69,6 +72,11 @@ def diagnose(
         raise ValueError(f"rows: expected an int >= 1, got {rows!r}")
     if history is not None and not isinstance(history, History):
         raise TypeError(f"history: expected a History from sgd, got {type(history).__name__}")
+    if classes is not None and len(classes) != max(net.outputdim, 2):
+        raise ValueError(
+            f"classes: expected {max(net.outputdim, 2)} names (one per class of the outputs), "
+            f"got {len(classes)}"
+        )
     if len(X) > rows:
         gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         pick = np.sort(gen.choice(len(X), rows, replace=False))
@@ -88,5 +96,5 @@ def diagnose(
     if targets is not None:
         findings += gradient_flow(net, caches)
         if history is not None:
-            findings += chance_findings(net, caches.a[-1], targets, history)
+            findings += chance_findings(net, caches.a[-1], targets, history, classes)
     return ordered(findings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -67,11 +68,14 @@ def _classes(out: Array, Y: Array) -> tuple[Array, Array] | None:
     return out.argmax(axis=0), Y.argmax(axis=0)
 
 
-def chance_findings(net: Network, out: Array, Y: Array, history: History) -> list[Finding]:
+def chance_findings(
+    net: Network, out: Array, Y: Array, history: History, names: Sequence[str] | None = None
+) -> list[Finding]:
     """chance_level: accuracy within a small margin of 1/k after several epochs.
 
     ``out`` and ``Y`` are the outputs and one-hot targets of the sampled rows as
     m×N columns; the history's last validation accuracy is used when it has one.
+    ``names``: the classes' names for the message (else their indices).
     """
     classes = _classes(out, Y)
     if history.epochs < CHANCE_EPOCHS or classes is None:
@@ -86,9 +90,8 @@ def chance_findings(net: Network, out: Array, Y: Array, history: History) -> lis
     values, counts = np.unique(guessed, return_counts=True)
     top = int(counts.argmax())
     share = counts[top] / len(guessed)
-    guess = (
-        f"; it predicts class {int(values[top])} for {share:.0%} of the rows" if share > 0.5 else ""
-    )
+    name = str(values[top]) if names is None else names[int(values[top])]
+    guess = f"; it predicts class {name} for {share:.0%} of the rows" if share > 0.5 else ""
     return [
         Finding(
             "chance_level",
