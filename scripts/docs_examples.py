@@ -14,6 +14,9 @@ Conventions in the Markdown pages:
 Each page runs in a fresh temporary folder holding a copy of ``examples/``.
 Times are ignored: any number followed by `` s`` reads as ``<t> s``.
 
+The commands run with numpy's and OpenBLAS's AVX2 kernels (``KERNELS``), so that the
+pages' figures are the same on every x86-64 CPU with AVX2, AVX-512 ones included.
+
 Usage::
 
     python scripts/docs_examples.py            # check every page, exit 1 on a difference
@@ -39,6 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^```(\w*)\s*$")
 TIME = re.compile(r"\b\d+(?:\.\d+)? s\b")
+# numpy's SIMD loops (exp, sums) and OpenBLAS's products pick their kernels by CPU, and
+# kernels of another width round differently in the last bits, which a long or chaotic
+# run carries into its printed figures (a loss's fifth digit, the spiral's accuracies).
+# The pages show what the AVX2 kernels print; pinned here, an AVX-512 machine prints it too.
+KERNELS = {
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    "OPENBLAS_CORETYPE": "Haswell",
+}
 
 
 @dataclass
@@ -83,6 +94,7 @@ def run_console(block: Block, cwd: Path) -> list[str]:
     out: list[str] = []
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env["COLUMNS"] = "100"
+    env.update(KERNELS)
     for line in block.lines:
         if not line.startswith("$ "):
             continue

@@ -120,6 +120,6 @@ def test_pandas_tables_round_trip(
     assert (table.header is not None) == header
     features = path.with_name("x.csv")
     frame.iloc[:, :-1].to_csv(features, index=False, header=header)
-    if header and names == "range" and X.shape[1] < 3:
-        return  # "0,1" alone could be a row of data: predict decides by the model's names
+    if header and names != "words" and X.shape[1] < 3:
+        return  # features named 0,1 alone could be a row of data: predict decides by the model
     np.testing.assert_array_equal(read_csv_features(features), X)
