@@ -69,6 +69,22 @@ def check_real(
     return value
 
 
+def all_finite(array: NDArray[Any]) -> bool:
+    """Whether every number of a float array is finite.
+
+    Mostly one dot product of the flat array with itself (no temporary, several
+    times faster than ``np.isfinite(array).all()``): it is finite unless an element
+    is not or the squares overflow; only then (or for a non-contiguous array) is
+    every element tested. Call it under ``np.errstate(over="ignore", invalid="ignore")``
+    (the optimizers' step does): the squares of huge values would warn.
+    """
+    if array.flags.c_contiguous:
+        flat = array.reshape(-1)
+        if math.isfinite(float(flat @ flat)):
+            return True
+    return bool(np.isfinite(array).all())
+
+
 def as_float_array(value: Any, name: str, dtype: DTypeLike) -> NDArray[Any]:
     """Convert ``value`` to a finite floating array of ``dtype`` (a copy when needed)."""
     if isinstance(value, (str, bytes)):
@@ -84,7 +100,9 @@ def as_float_array(value: Any, name: str, dtype: DTypeLike) -> NDArray[Any]:
     if np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
     array = array.astype(dtype, copy=False)
-    if array.size and not np.isfinite(array).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = all_finite(array)
+    if not finite:
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(
             f"{name}: expected finite numbers, got {bad} NaN or infinite value(s); "

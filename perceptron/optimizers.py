@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .checks import check_real
+from .checks import all_finite, check_real
 from .errors import TrainingDiverged
 from .types import Array
 
@@ -53,16 +53,6 @@ DIVERGED = "the gradient, the step or the optimizer's state is not finite; " + K
 State = dict[str, list[Array]]
 
 
-def _norm(a: Array) -> float:
-    """‖a‖₂ by one dot product: inf when a holds a non-finite number (or is huge)."""
-    flat = a.reshape(-1)
-    return math.sqrt(float(flat @ flat))
-
-
-def _finite(a: Array) -> bool:
-    return math.isfinite(_norm(a)) or bool(np.isfinite(a).all())
-
-
 class Optimizer:
     """Base class: t, the decay, the state and its network, and the all-or-nothing step.
 
@@ -72,11 +62,21 @@ class Optimizer:
 
     #: Names of the per-parameter state arrays (one set per parameter θ_i).
     moments: tuple[str, ...] = ()
+    #: The state arrays :meth:`step` checks beside θ − Δ (None: every moment). Only those
+    #: whose non-finite value could leave Δ finite need it: SGD's velocity is −Δ and
+    #: Adam's m enters Δ as m/(√v + ε), so theirs shows in θ − Δ; Adam's v does not (m/∞ = 0).
+    checked: tuple[str, ...] | None = None
+    #: Whether Δ(k·g, η/k) = Δ(g, η) for every k > 0: then the engines hand over the
+    #: sums Σ with η/n instead of forming the means Σ/n (one pass over θ fewer).
+    linear = False
 
     def __init__(self, decay: float = 0.0) -> None:
         self.decay = check_real(decay, "decay", nonnegative=True)
         self.t = 0
         self.state: State = {}
+        # Arrays shaped like the state, for deltas to write the next state into: the
+        # state before last, reused (a new array of this size costs page faults a step).
+        self.spare: State = {}
         self.network: Network | None = None  # whose parameters the state belongs to
 
     def check_network(self, net: Network) -> None:
@@ -101,6 +101,7 @@ class Optimizer:
             self.network = net
             params = [p for layer in net.layers for p in (layer.weights, layer.bias)]
             self.state = {name: [np.zeros_like(p) for p in params] for name in self.moments}
+            self.spare = {}
 
     def rate(self, lr: float) -> float:
         """ηₜ = η / (1 + decay·t)."""
@@ -116,6 +117,7 @@ class Optimizer:
         """
         if self.moments and not self.state:
             self.state = {name: [np.zeros_like(p) for p in params] for name in self.moments}
+            self.spare = {}
         with np.errstate(over="ignore", invalid="ignore"):
             deltas, state = self.deltas(grads, lr)
             # θ − Δ formed in the gradients' buffers (free by now), checked, then written.
@@ -123,14 +125,23 @@ class Optimizer:
                 np.subtract(theta, delta, out=g)
                 for theta, delta, g in zip(params, deltas, grads, strict=True)
             ]
-            finite = all(_finite(a) for arrays in state.values() for a in arrays)
-            finite = finite and all(_finite(a) for a in moved)
+            checked = self.moments if self.checked is None else self.checked
+            finite = all(all_finite(a) for name in checked for a in state[name])
+            finite = finite and all(all_finite(a) for a in moved)
         if not finite:
             raise TrainingDiverged(DIVERGED)
         for theta, value in zip(params, moved, strict=True):
             theta[...] = value
-        self.state = state
+        if state is not self.state:
+            self.spare, self.state = self.state, state
         self.t += 1
+
+    def buffers(self, name: str) -> list[Array]:
+        """Arrays shaped like ``state[name]`` that hold nothing needed: deltas writes
+        the new state there, leaving the current one as it is until the step succeeds."""
+        if name not in self.spare:
+            self.spare[name] = [np.empty_like(a) for a in self.state[name]]
+        return self.spare[name]
 
     def deltas(self, grads: Sequence[Array], lr: float) -> tuple[Sequence[Array], State]:
         """The steps Δ for the mean gradients g, and the state after them."""
@@ -138,11 +149,11 @@ class Optimizer:
 
     # -- persistence ------------------------------------------------------------
     def state_dict(self) -> dict[str, Array]:
-        """t and the moments as named arrays (``"t"``, ``"<moment>_<i>"``)."""
+        """t and the moments as named arrays (``"t"``, ``"<moment>_<i>"``), copies."""
         out = {"t": np.array([self.t], dtype=np.int64)}
         for name, arrays in self.state.items():
             for i, array in enumerate(arrays):
-                out[f"{name}_{i}"] = array
+                out[f"{name}_{i}"] = array.copy()
         return out
 
     def load_state_dict(self, arrays: dict[str, Array]) -> None:
@@ -187,6 +198,9 @@ def check_optimizer(optimizer: object, net: Network) -> None:
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum and rate decay."""
 
+    linear = True  # Δ = ηₜ g − β v: η and g enter only as their product
+    checked = ()
+
     def __init__(self, momentum: float = 0.0, decay: float = 0.0) -> None:
         super().__init__(decay)
         self.momentum = check_real(momentum, "momentum", nonnegative=True, below=1.0)
@@ -199,9 +213,12 @@ class SGD(Optimizer):
         if not self.momentum:
             return grads, self.state
         # Δ = η g − β v = −(β v − η g): the new velocity is −Δ.
-        for g, v in zip(grads, self.state["velocity"], strict=True):
-            g -= self.momentum * v
-        return grads, {"velocity": [np.negative(g) for g in grads]}
+        velocities = self.buffers("velocity")
+        for g, v, new in zip(grads, self.state["velocity"], velocities, strict=True):
+            np.multiply(v, self.momentum, out=new)
+            g -= new
+            np.negative(g, out=new)
+        return grads, {"velocity": velocities}
 
     def config(self) -> dict[str, Any]:
         return {"name": "SGD", "momentum": self.momentum, "decay": self.decay}
@@ -214,6 +231,7 @@ class Adam(Optimizer):
     """Adam with bias correction."""
 
     moments = ("moment", "cache")
+    checked = ("cache",)
 
     def __init__(
         self,
@@ -234,22 +252,23 @@ class Adam(Optimizer):
         # m̂ / (√v̂ + ε) = (√(1 − β₂ᵗ) / (1 − β₁ᵗ)) · m / (√v + ε √(1 − β₂ᵗ)): the two
         # corrections become numbers, so no pass over the arrays divides by them.
         size, epsilon = self.rate(lr) * root2 / correction1, self.epsilon * root2
-        moments, caches = [], []
-        for g, m_old, v_old in zip(grads, self.state["moment"], self.state["cache"], strict=True):
-            # Three new arrays a parameter: the two moments (the new state) and one scratch.
-            m = np.multiply(m_old, b1)
-            scratch = np.multiply(g, 1.0 - b1)
-            m += scratch  # m ← β₁ m + (1 − β₁) g
-            v = np.multiply(g, 1.0 - b2)
+        moments, caches = self.buffers("moment"), self.buffers("cache")
+        state = self.state
+        for g, m_old, v_old, m, v in zip(
+            grads, state["moment"], state["cache"], moments, caches, strict=True
+        ):
+            # The new moments go to the spare buffers; g, once used, is the scratch.
+            np.multiply(g, 1.0 - b2, out=v)
             v *= g
-            np.multiply(v_old, b2, out=scratch)
-            v += scratch  # v ← β₂ v + (1 − β₂) g²
-            np.sqrt(v, out=scratch)
-            scratch += epsilon
-            np.divide(m, scratch, out=g)
+            np.multiply(g, 1.0 - b1, out=m)
+            np.multiply(m_old, b1, out=g)
+            m += g  # m ← β₁ m + (1 − β₁) g
+            np.multiply(v_old, b2, out=g)
+            v += g  # v ← β₂ v + (1 − β₂) g²
+            np.sqrt(v, out=g)
+            g += epsilon
+            np.divide(m, g, out=g)
             g *= size  # Δ = ηₜ m̂ / (√v̂ + ε)
-            moments.append(m)
-            caches.append(v)
         return grads, {"moment": moments, "cache": caches}
 
     def config(self) -> dict[str, Any]:

@@ -19,11 +19,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_examples import KERNELS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
@@ -61,6 +65,7 @@ def spiral_pictures() -> list[Path]:
         [sys.executable, str(ROOT / "scripts" / "spiral.py"), "--out", str(IMAGES)],
         check=True,
         stdout=subprocess.DEVNULL,
+        env={**os.environ, **KERNELS},  # the kernels the training page's figures come from
     )
     return [IMAGES / "spiral_regions.png", IMAGES / "spiral_loss.png"]
 

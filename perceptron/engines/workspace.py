@@ -59,6 +59,8 @@ class Workspace:
         self.capacity = capacity
         self.X = np.empty((capacity, net.inputdim), dtype=dtype)
         self.Y = np.empty((capacity, net.outputdim), dtype=dtype)
+        # Σ_j δ_j as 1ᵀ D: one BLAS call, several times faster than a reduction over rows.
+        self.ones = np.ones(capacity, dtype=dtype)
         self.stages: list[Stage] = []
         # Every layer's gradients are slices of one flat buffer: one division forms the means.
         self.flat_grads = np.empty(sum(layer.nparams for layer in layers), dtype=dtype)
@@ -92,7 +94,8 @@ class Workspace:
         self.output = last.activation
         self.delta: DeltaInto = delta_kernel(net.cost, last.activation)
         self.squares = squares_factor(net.cost, last.outsize)
-        # D_lᵀ A_{l−1} of a later block of a batch over CHUNK rows (made when first needed).
+        # Scratch shaped like each layer's weights: D_lᵀ A_{l−1} of a later block of a
+        # batch over CHUNK rows, or n·l2_scale·W (made when first needed).
         self.product: list[Array | None] = [None] * len(layers)
         self.arrays = [(layer.weights, layer.bias) for layer in layers]
         # What the step hands the optimizer, in update's order: made once, not per batch.
@@ -167,6 +170,7 @@ class Workspace:
                     stage.D[:n].T,
                     self.inputs_of(l)[:n],
                     stage.D[:n],
+                    self.ones[:n],
                     stage.grad_weights,
                     stage.grad_bias[:, 0],
                 )
@@ -175,31 +179,44 @@ class Workspace:
         return found
 
     def accumulate(self, n: int) -> None:
-        """Add D_lᵀ A_{l−1} and Σ_j δ_j of the first n rows to every layer's sums."""
-        matmul, reduce = np.matmul, np.add.reduce
+        """Add D_lᵀ A_{l−1} and Σ_j δ_j = 1ᵀ D_l of the first n rows to every layer's sums."""
+        matmul = np.matmul
         if self.samples == 0:
-            for deltas_T, inputs, deltas, grad_weights, grad_bias in self.sums(n):
+            for deltas_T, inputs, deltas, ones, grad_weights, grad_bias in self.sums(n):
                 matmul(deltas_T, inputs, out=grad_weights)
-                reduce(deltas, axis=0, out=grad_bias)
+                ones.dot(deltas, out=grad_bias)
         else:  # a later block of a batch of more than CHUNK rows
-            for l, (deltas_T, inputs, deltas, grad_weights, grad_bias) in enumerate(self.sums(n)):
-                product = self.product[l]
-                if product is None:
-                    product = self.product[l] = np.empty_like(grad_weights)
+            for l, (deltas_T, inputs, deltas, ones, grad_weights, grad_bias) in enumerate(
+                self.sums(n)
+            ):
+                product = self.scratch(l)
                 matmul(deltas_T, inputs, out=product)
                 grad_weights += product
-                grad_bias += reduce(deltas, axis=0)
+                grad_bias += ones.dot(deltas)
         self.samples += n
         self.last_row = n - 1
 
     def step(self, lr: float, optimizer: Optimizer, l2_scale: float = 0.0) -> None:
-        """θ ← θ − Δ from the mean gradients (+ l2_scale·W), as ``update`` does (all or nothing)."""
-        np.divide(self.flat_grads, self.samples, out=self.flat_grads)  # g = Σ / n
-        if l2_scale:
-            for (weights, _), stage in zip(self.arrays, self.stages, strict=True):
-                stage.grad_weights += l2_scale * weights
-        self.samples = 0
-        optimizer.step(self.params, self.grads, lr)
+        """θ ← θ − Δ from the mean gradients g = Σ/n (+ l2_scale·W), as ``update`` does
+        (all or nothing), with the sums back at zero."""
+        n, self.samples = self.samples, 0
+        if l2_scale:  # Σ + n·l2_scale·W, so that its n-th part is g + l2_scale·W
+            for l, ((weights, _), stage) in enumerate(zip(self.arrays, self.stages, strict=True)):
+                scratch = self.scratch(l)
+                np.multiply(weights, n * l2_scale, out=scratch)
+                stage.grad_weights += scratch
+        if optimizer.linear:  # Δ(Σ, η/n) = Δ(Σ/n, η): the division folds into the rate
+            optimizer.step(self.params, self.grads, lr / n)
+        else:  # g = Σ·(1/n): a product is several times cheaper than a division
+            np.multiply(self.flat_grads, 1.0 / n, out=self.flat_grads)
+            optimizer.step(self.params, self.grads, lr)
+
+    def scratch(self, l: int) -> Array:
+        """A buffer shaped like layer l's weights (made when first needed)."""
+        buffer = self.product[l]
+        if buffer is None:
+            buffer = self.product[l] = np.empty_like(self.stages[l].grad_weights)
+        return buffer
 
     def finish(self) -> None:
         """Leave the caches as the reference path would: the last sample's z, a and δ."""
