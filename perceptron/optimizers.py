@@ -107,11 +107,20 @@ class Optimizer:
         """ηₜ = η / (1 + decay·t)."""
         return lr / (1.0 + self.decay * self.t)
 
-    def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> None:
+    def step(
+        self,
+        params: Sequence[Array],
+        grads: Sequence[Array],
+        lr: float,
+        *,
+        flat: Array | None = None,
+    ) -> None:
         """θ ← θ − Δ(g) for every parameter, all or nothing; then t ← t + 1.
 
         ``params`` are the arrays θ to move in place (W₀, b₀, W₁, b₁, …) and
         ``grads`` their mean gradients g, which this call may overwrite.
+        ``flat``: one contiguous array of which ``grads`` are consecutive views
+        covering it (the engines' buffer), so that one check covers them all.
         Raises :class:`TrainingDiverged`, changing nothing, when a step, a new
         weight or the new state would not be finite.
         """
@@ -127,7 +136,10 @@ class Optimizer:
             ]
             checked = self.moments if self.checked is None else self.checked
             finite = all(all_finite(a) for name in checked for a in state[name])
-            finite = finite and all(all_finite(a) for a in moved)
+            if flat is not None:  # θ − Δ was written into the views of flat
+                finite = finite and all_finite(flat)
+            else:
+                finite = finite and all(all_finite(a) for a in moved)
         if not finite:
             raise TrainingDiverged(DIVERGED)
         for theta, value in zip(params, moved, strict=True):
@@ -208,8 +220,9 @@ class SGD(Optimizer):
 
     def deltas(self, grads: Sequence[Array], lr: float) -> tuple[Sequence[Array], State]:
         eta = self.rate(lr)
-        for g in grads:
-            g *= eta  # Δ = η g
+        if eta != 1.0:  # (the engines' rate, when they scaled the sums by η already)
+            for g in grads:
+                g *= eta  # Δ = η g
         if not self.momentum:
             return grads, self.state
         # Δ = η g − β v = −(β v − η g): the new velocity is −Δ.
@@ -258,8 +271,8 @@ class Adam(Optimizer):
             grads, state["moment"], state["cache"], moments, caches, strict=True
         ):
             # The new moments go to the spare buffers; g, once used, is the scratch.
-            np.multiply(g, 1.0 - b2, out=v)
-            v *= g
+            np.square(g, out=v)  # (one input: faster than g·g)
+            v *= 1.0 - b2
             np.multiply(g, 1.0 - b1, out=m)
             np.multiply(m_old, b1, out=g)
             m += g  # m ← β₁ m + (1 − β₁) g

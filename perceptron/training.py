@@ -248,7 +248,7 @@ def sgd(
                             total += loss(net, y)
                             backpropagate(net, x, y)
                     else:
-                        fast = engine_for(net, fast, engine, bs, solver)
+                        fast = engine_for(net, fast, engine, bs, solver, lr)
                         total += fast.gradients(X, Y, rows)
                     if not math.isfinite(total):
                         raise TrainingDiverged(

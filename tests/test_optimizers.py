@@ -473,10 +473,11 @@ def test_sgd_given_sums_and_a_rate_over_k_steps_as_with_means(
     before=st.integers(0, 3),
     where=st.integers(0, 30),
     bad=st.sampled_from([np.inf, -np.inf, np.nan, 1e308]),
+    flat=st.booleans(),
 )
 @settings(deadline=None, max_examples=40)
 def test_a_step_that_would_not_be_finite_changes_nothing(
-    name: str, seed: int, before: int, where: int, bad: float
+    name: str, seed: int, before: int, where: int, bad: float, flat: bool
 ) -> None:
     """Whatever the optimizer and however many steps came before (so that the new state
     is written into the buffers of the state before last), a gradient holding a value
@@ -487,17 +488,17 @@ def test_a_step_that_would_not_be_finite_changes_nothing(
     for grads in small_grads(seed, before):
         opt.step(params, grads, 0.1)
     weights, state, t = [p.copy() for p in params], optimizer_state(opt), opt.t
-    grads = small_grads(seed + 7, 1)[0]
-    flat = np.concatenate([g.reshape(-1) for g in grads])
-    flat[where % flat.size] = bad
-    begin = 0
-    for g in grads:
-        g.reshape(-1)[...] = flat[begin : begin + g.size]
-        begin += g.size
+    # the gradients as consecutive views of one buffer, as the engines hand them over
+    buffer = np.concatenate([g.reshape(-1) for g in small_grads(seed + 7, 1)[0]])
+    buffer[where % buffer.size] = bad
+    grads, begin = [], 0
+    for p in params:
+        grads.append(buffer[begin : begin + p.size].reshape(p.shape))
+        begin += p.size
     # 1e308 is finite, but its step (SGD: 0.1·1e308... times 1e10) or its square (Adam's v)
-    # is not: the lr below makes SGD's step overflow too.
+    # is not: the lr below makes SGD's step overflow too. flat=: the engines' one check.
     with pytest.raises(perceptron.TrainingDiverged):
-        opt.step(params, grads, 1e10 if bad == 1e308 else 0.1)
+        opt.step(params, grads, 1e10 if bad == 1e308 else 0.1, flat=buffer if flat else None)
     assert opt.t == t
     for a, b in zip(weights, params, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -50,20 +50,31 @@ def check_engine(engine: object) -> str:
 
 
 def engine_for(
-    net: Network, current: Engine | None, name: str, batchsize: int, optimizer: Optimizer
+    net: Network,
+    current: Engine | None,
+    name: str,
+    batchsize: int,
+    optimizer: Optimizer,
+    lr: float,
 ) -> Engine:
-    """``current``, or the engine made anew when a callback gave the layers new arrays."""
+    """``current``, or the engine made anew when a callback gave the layers new arrays.
+
+    The engine's sums carry the factor η for an optimizer whose step is linear in η·g
+    (``optimizer.linear``), else 1: the same for every step of the run, so a run resumed
+    in a new ``sgd`` call rounds every step as the uninterrupted run does.
+    """
     if current is not None and current.valid_for(net):
         return current
     if current is not None:
         current.finish()
         optimizer.check_network(net)
-    return make_engine(name, net, batchsize)
+    return make_engine(name, net, batchsize, lr if optimizer.linear else 1.0)
 
 
-def make_engine(name: str, net: Network, batchsize: int) -> Engine:
-    """The engine called ``name`` for ``net`` and mini-batches of ``batchsize`` rows."""
-    return ENGINES[name](net, batchsize)  # type: ignore[call-arg]
+def make_engine(name: str, net: Network, batchsize: int, factor: float = 1.0) -> Engine:
+    """The engine called ``name`` for ``net`` and mini-batches of ``batchsize`` rows,
+    its sums scaled by ``factor``/n (see :class:`~perceptron.engines.workspace.Workspace`)."""
+    return ENGINES[name](net, batchsize, factor)  # type: ignore[call-arg]
 
 
 __all__ = [

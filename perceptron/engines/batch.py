@@ -28,8 +28,8 @@ class BatchEngine(Workspace):
 
     name = "batch"
 
-    def __init__(self, net: Network, batchsize: int) -> None:
-        super().__init__(net, min(batchsize, CHUNK))
+    def __init__(self, net: Network, batchsize: int, factor: float = 1.0) -> None:
+        super().__init__(net, min(batchsize, CHUNK), factor)
         self._blocks: dict[int, tuple[Any, ...]] = {}
 
     def block(self, n: int) -> tuple[Any, ...]:

@@ -27,8 +27,8 @@ class SampleEngine(Workspace):
 
     name = "sample"
 
-    def __init__(self, net: Network, batchsize: int) -> None:
-        super().__init__(net, min(batchsize, CHUNK))
+    def __init__(self, net: Network, batchsize: int, factor: float = 1.0) -> None:
+        super().__init__(net, min(batchsize, CHUNK), factor)
         self._plans: list[tuple[Any, ...]] | None = None
 
     def plans(self) -> list[tuple[Any, ...]]:

@@ -6,10 +6,14 @@ is a contiguous vector and a block of samples is a matrix whose transpose is
 the article's m×n block of columns. From the rows of a mini-batch the sums are
 one matrix product each::
 
-    dC_dW_l = Σ_j δ_j a_{l−1,j}ᵀ = D_lᵀ A_{l−1}        dC_db_l = Σ_j δ_j
+    dC_dW_l = Σ_j δ_j a_{l−1,j}ᵀ = D_lᵀ A_{l−1}        dC_db_l = Σ_j δ_j = 1ᵀ D_l
 
-and :meth:`Workspace.step` hands their means to the optimizer exactly as
-:func:`perceptron.training.update` does. The network is only read (weights,
+and :meth:`Workspace.step` hands them to the optimizer as
+:func:`perceptron.training.update` does: the means g = Σ/n, or for an optimizer
+whose step is linear in η·g (SGD) the sums scaled by η/n with the rate 1, the
+same step. The factor is applied to the n×out block D_l before the products, not
+to the out×in sums after them, so no pass over the parameters forms a mean or
+multiplies by η. The network is only read (weights,
 biases, activations, cost) and written through its public fields: the step
 moves ``weights`` and ``bias``, and :meth:`Workspace.finish` leaves the caches
 holding the last sample pushed forward, with the sums at zero.
@@ -52,7 +56,7 @@ class Stage:
 class Workspace:
     """Buffers for blocks of up to ``capacity`` samples of one network."""
 
-    def __init__(self, net: Network, capacity: int) -> None:
+    def __init__(self, net: Network, capacity: int, factor: float = 1.0) -> None:
         dtype = np.dtype(net.dtype)
         layers = net.layers
         self.net = net
@@ -103,6 +107,9 @@ class Workspace:
         self.grads = [g for st in self.stages for g in (st.grad_weights, st.grad_bias)]
         self._sums: dict[int, tuple[tuple[Array, ...], ...]] = {}
         self.samples = 0  # rows summed into the gradients since the last step
+        # The sums are (factor/n)·Σ for a batch of n rows: factor = η of the run for a linear
+        # optimizer (its step then takes the rate η/factor = 1), else 1 (the means).
+        self.factor = factor
         self.last_row: int | None = None  # the row of the last sample pushed forward
 
     def valid_for(self, net: Network) -> bool:
@@ -145,16 +152,16 @@ class Workspace:
         return float(np.add.reduce(losses, axis=None))
 
     def gradients(self, X: Array, Y: Array, rows: Array) -> float:
-        """Forward and backward the given rows of X and Y in blocks that fit, adding
-        their gradients to the sums; return the sum of their losses."""
-        total = 0.0
+        """Forward and backward the rows of one mini-batch of X and Y in blocks that fit,
+        adding their gradients (times factor/n) to the sums; return the sum of their losses."""
+        total, scale = 0.0, self.factor / len(rows)
         for begin in range(0, len(rows), self.capacity):
             chunk = rows[begin : begin + self.capacity]
             n = len(chunk)
             self.gather(X, Y, chunk)
             self._run(n)
             total += self.loss_sum(n)
-            self.accumulate(n)
+            self.accumulate(n, scale)
         return total
 
     def _run(self, n: int) -> None:
@@ -167,9 +174,10 @@ class Workspace:
         if found is None:
             found = self._sums[n] = tuple(
                 (
-                    stage.D[:n].T,
-                    self.inputs_of(l)[:n],
                     stage.D[:n],
+                    stage.T[:n],
+                    stage.T[:n].T,
+                    self.inputs_of(l)[:n],
                     self.ones[:n],
                     stage.grad_weights,
                     stage.grad_bias[:, 0],
@@ -178,38 +186,40 @@ class Workspace:
             )
         return found
 
-    def accumulate(self, n: int) -> None:
-        """Add D_lᵀ A_{l−1} and Σ_j δ_j = 1ᵀ D_l of the first n rows to every layer's sums."""
-        matmul = np.matmul
-        if self.samples == 0:
-            for deltas_T, inputs, deltas, ones, grad_weights, grad_bias in self.sums(n):
-                matmul(deltas_T, inputs, out=grad_weights)
-                ones.dot(deltas, out=grad_bias)
-        else:  # a later block of a batch of more than CHUNK rows
-            for l, (deltas_T, inputs, deltas, ones, grad_weights, grad_bias) in enumerate(
-                self.sums(n)
-            ):
+    def accumulate(self, n: int, scale: float = 1.0) -> None:
+        """Add c·D_lᵀ A_{l−1} and c·1ᵀ D_l of the first n rows to every layer's sums (c = scale)."""
+        matmul, multiply = np.matmul, np.multiply
+        first = self.samples == 0
+        for l, (deltas, scaled, scaled_T, inputs, ones, grad_weights, grad_bias) in enumerate(
+            self.sums(n)
+        ):
+            multiply(deltas, scale, out=scaled)  # c·D: n×out numbers, not out×in
+            if first:
+                matmul(scaled_T, inputs, out=grad_weights)
+                ones.dot(scaled, out=grad_bias)
+            else:  # a later block of a batch of more than CHUNK rows
                 product = self.scratch(l)
-                matmul(deltas_T, inputs, out=product)
+                matmul(scaled_T, inputs, out=product)
                 grad_weights += product
-                grad_bias += ones.dot(deltas)
+                grad_bias += ones.dot(scaled)
         self.samples += n
         self.last_row = n - 1
 
     def step(self, lr: float, optimizer: Optimizer, l2_scale: float = 0.0) -> None:
         """θ ← θ − Δ from the mean gradients g = Σ/n (+ l2_scale·W), as ``update`` does
         (all or nothing), with the sums back at zero."""
-        n, self.samples = self.samples, 0
-        if l2_scale:  # Σ + n·l2_scale·W, so that its n-th part is g + l2_scale·W
+        factor, self.samples = self.factor, 0
+        if l2_scale:  # (factor/n)·Σ + factor·l2_scale·W is (factor/n)·(the penalised sums)
             for l, ((weights, _), stage) in enumerate(zip(self.arrays, self.stages, strict=True)):
                 scratch = self.scratch(l)
-                np.multiply(weights, n * l2_scale, out=scratch)
+                np.multiply(weights, factor * l2_scale, out=scratch)
                 stage.grad_weights += scratch
-        if optimizer.linear:  # Δ(Σ, η/n) = Δ(Σ/n, η): the division folds into the rate
-            optimizer.step(self.params, self.grads, lr / n)
-        else:  # g = Σ·(1/n): a product is several times cheaper than a division
-            np.multiply(self.flat_grads, 1.0 / n, out=self.flat_grads)
-            optimizer.step(self.params, self.grads, lr)
+        if optimizer.linear:  # Δ(g, η) = Δ(factor·g, η/factor): the rate 1 when factor = η
+            optimizer.step(self.params, self.grads, lr / factor, flat=self.flat_grads)
+        else:
+            if factor != 1.0:  # the sums were scaled for a linear optimizer: back to the means
+                np.multiply(self.flat_grads, 1.0 / factor, out=self.flat_grads)
+            optimizer.step(self.params, self.grads, lr, flat=self.flat_grads)
 
     def scratch(self, l: int) -> Array:
         """A buffer shaped like layer l's weights (made when first needed)."""
