@@ -507,6 +507,9 @@ class Child:
         return self.proc.returncode, err, peak
 
 
+SETTLE = 0.5  # seconds between two rows' epochs at default threads
+
+
 def measure_group(specs: list[dict[str, Any]], repeats: int) -> list[dict[str, Any]]:
     """Time the rows of one group with their epochs interleaved (row 1, 2, ..., 1, 2, ...)."""
     children = [Child(spec) for spec in specs]
@@ -521,6 +524,10 @@ def measure_group(specs: list[dict[str, Any]], repeats: int) -> list[dict[str, A
             row["skipped"] = hello["skipped"]
     for r in range(repeats):
         for child, row in ready:
+            if row["threads"] != "1":
+                # A library's idle threads spin for a while after its epoch (OpenBLAS,
+                # PyTorch's OpenMP pool); let them go to sleep before the next row's epoch.
+                time.sleep(SETTLE)
             child.send(f"run {r + 1}")
             row["times"].append(child.read().get("time"))
     for child, row in ready:

@@ -7,9 +7,10 @@
 
 ``sgd(..., engine="reference")`` calls ``feedforward``, ``backpropagate`` and
 ``update`` literally; these engines compute the same sums and step. Each offers
-``gradients(X, Y, rows)`` (forward and backward the rows, add their gradients
-to its sums, return the sum of their losses), ``step(lr, optimizer, l2_scale)``
-(the mean gradient to the optimizer, θ ← θ − Δ, sums back to zero),
+``gradients(X, Y, rows)`` (forward and backward the rows of one mini-batch, add
+their gradients to its sums, return the sum of their losses), ``step(lr,
+optimizer, l2_scale)`` (the mean gradient to the optimizer, θ ← θ − Δ, sums back
+to zero; one ``gradients`` call before each),
 ``finish()`` and ``valid_for(net)``. They are tested equal to the reference
 loop (to 1e-10 in float64).
 """
