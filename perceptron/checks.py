@@ -70,13 +70,14 @@ def check_real(
 
 
 def all_finite(array: NDArray[Any]) -> bool:
-    """Whether every number of a float array is finite.
+    """Whether every number of a float array is finite: the optimizers' step check.
 
     Mostly one dot product of the flat array with itself (no temporary, several
     times faster than ``np.isfinite(array).all()``): it is finite unless an element
     is not or the squares overflow; only then (or for a non-contiguous array) is
     every element tested. Call it under ``np.errstate(over="ignore", invalid="ignore")``
-    (the optimizers' step does): the squares of huge values would warn.
+    (the squares of huge values would warn), and on large arrays only inside a run's
+    BLAS thread limit (the dot wakes the BLAS threads, which then spin for a while).
     """
     if array.flags.c_contiguous:
         flat = array.reshape(-1)
@@ -100,9 +101,9 @@ def as_float_array(value: Any, name: str, dtype: DTypeLike) -> NDArray[Any]:
     if np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{name}: expected real numbers, got dtype {array.dtype}")
     array = array.astype(dtype, copy=False)
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite = all_finite(array)
-    if not finite:
+    # Element by element, not by a dot product: that would wake the BLAS library's
+    # threads, which then spin beside a run limited to one (perceptron.threads).
+    if array.size and not np.isfinite(array).all():
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(
             f"{name}: expected finite numbers, got {bad} NaN or infinite value(s); "

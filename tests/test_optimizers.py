@@ -25,6 +25,7 @@ from perceptron import (
     spiral,
     update,
 )
+from perceptron.checks import all_finite
 
 # ---------------------------------------------------------------------------
 # a tiny 2-3-2 network (tanh, identity, quadratic cost) and its gradient by hand
@@ -518,3 +519,24 @@ def test_state_dict_is_a_copy_that_later_steps_leave_alone() -> None:
         opt.step(params, grads, 0.1)
     assert_same_state(kept, saved)
     assert not np.array_equal(saved["moment_0"], opt.state["moment"][0])
+
+
+@given(
+    values=st.lists(
+        st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=0, max_size=40
+    ),
+    dtype=st.sampled_from([np.float64, np.float32]),
+    strided=st.booleans(),
+)
+@settings(deadline=None, max_examples=200)
+def test_all_finite_agrees_with_numpy_element_by_element(
+    values: list[float], dtype: Any, strided: bool
+) -> None:
+    """The optimizers' divergence check: one dot product, element by element only when
+    that is not finite (huge finite values square to inf) or the array is not contiguous."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = np.array(values, dtype=np.float64).astype(dtype)
+    array = np.repeat(array, 2)[::2] if strided else array
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert all_finite(array) == bool(np.isfinite(array).all())
+        assert all_finite(array.reshape(-1, 1)) == bool(np.isfinite(array).all())

@@ -505,27 +505,3 @@ def test_the_fault_drill_runs_quick_and_reports_100_percent() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all 100%: OK" in result.stdout
     assert "FAILED" not in result.stdout
-
-
-@given(
-    values=st.lists(
-        st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=0, max_size=40
-    ),
-    dtype=st.sampled_from([np.float64, np.float32]),
-    strided=st.booleans(),
-)
-@settings(deadline=None, max_examples=200)
-def test_all_finite_agrees_with_numpy_element_by_element(
-    values: list[float], dtype: Any, strided: bool
-) -> None:
-    """The fast check behind every "expected finite numbers" refusal and the optimizers'
-    divergence check: one dot product, element by element only when that is not finite
-    (huge finite values square to inf) or the array is not contiguous."""
-    from perceptron.checks import all_finite
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        array = np.array(values, dtype=np.float64).astype(dtype)
-    array = np.repeat(array, 2)[::2] if strided else array
-    with np.errstate(over="ignore", invalid="ignore"):
-        assert all_finite(array) == bool(np.isfinite(array).all())
-        assert all_finite(array.reshape(-1, 1)) == bool(np.isfinite(array).all())

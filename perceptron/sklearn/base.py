@@ -22,10 +22,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from ..activations import Activation
-from ..checks import as_float_array
 from ..costs import Cost
 from ..datasets import stratified_split
 from ..engines import ENGINE_NAMES
@@ -177,14 +176,6 @@ class NetworkEstimator(BaseEstimator):
         return self.output_activation
 
     # -- training ---------------------------------------------------------------
-    def _training_data(self, X: Any, y: Any, **options: Any) -> tuple[Array, Any]:
-        """``validate_data`` for ``fit`` and ``partial_fit``, with its check for NaN and
-        infinity in X done by this package's (one dot product over X instead of a sum
-        and a comparison: 5% of an epoch at scikit-learn's defaults). Same refusal:
-        a ValueError naming X, before anything changes."""
-        X, y = validate_data(self, X, y, ensure_all_finite=False, **options)
-        return as_float_array(X, "X", X.dtype), y
-
     def _train(self, X: Array, Y: Array, labels: Array | None, epochs: int, fresh: bool) -> None:
         """Build (when ``fresh``) and train the network; set the learned attributes.
 

@@ -49,7 +49,7 @@ class PerceptronClassifier(ClassifierMixin, NetworkEstimator):
         """Train for ``epochs`` epochs on the rows of X (N×k) and labels y (N,)."""
         self._check_settings()
         going_on = bool(self.warm_start) and hasattr(self, "net_")
-        X, y = self._training_data(X, y, reset=not going_on, dtype=self._input_dtype())
+        X, y = validate_data(self, X, y, reset=not going_on, dtype=self._input_dtype())
         labels, classes = self._encode(y, None if not going_on else self.classes_)
         self._train(X, one_hot(labels, len(classes)), labels, self.epochs, fresh=not going_on)
         self.classes_ = classes
@@ -68,7 +68,7 @@ class PerceptronClassifier(ClassifierMixin, NetworkEstimator):
                 "classes: the first call of partial_fit needs every class label that can "
                 "appear, e.g. partial_fit(X, y, classes=np.unique(y_all))"
             )
-        X, y = self._training_data(X, y, reset=first, dtype=self._input_dtype())
+        X, y = validate_data(self, X, y, reset=first, dtype=self._input_dtype())
         if first:
             known = np.unique(np.asarray(classes))
         else:

@@ -60,8 +60,8 @@ class PerceptronRegressor(RegressorMixin, NetworkEstimator):
     def _rows(self, X: Any, y: Any, reset: bool) -> tuple[Array, Array, bool]:
         """Validated X, the targets as an N×m matrix, and whether y was one column."""
         dtype = np.dtype(str(self.dtype))
-        X, y = self._training_data(
-            X, y, reset=reset, dtype=dtype, multi_output=True, y_numeric=True
+        X, y = validate_data(
+            self, X, y, reset=reset, dtype=dtype, multi_output=True, y_numeric=True
         )
         y = np.asarray(y, dtype=dtype)
         one = y.ndim == 1
