@@ -76,3 +76,19 @@ def test_bad_speed_options_are_usage_errors(
     code, out, err = run(capsys, *argv)
     assert code == 2 and not out
     assert "--dtype" in err or "--threads" in err
+
+
+def test_images_load_in_the_run_dtype_with_the_float64_values_rounded() -> None:
+    """`train --dtype float32` reads the images straight into float32 (no float64 copy of
+    the set to convert later), and the values are float64's k/255 rounded, as before."""
+    wide = load_data("mnist-10k", seed=0)
+    narrow = load_data("mnist-10k", seed=0, dtype=np.float32)
+    for a, b in ((wide.X_train, narrow.X_train), (wide.X_test, narrow.X_test)):
+        assert a.dtype == np.float64 and b.dtype == np.float32
+        np.testing.assert_array_equal(a.astype(np.float32), b)
+    np.testing.assert_array_equal(wide.y_train, narrow.y_train)
+    # every byte k is k·(1/255) exactly as float64 computes it
+    from perceptron.datasets.mnist import PIXEL_SCALE, unit_pixels
+
+    k = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    np.testing.assert_array_equal(unit_pixels(k), k.astype(np.float64) * PIXEL_SCALE)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..datasets import one_hot, spiral, stratified_split, xor
-from ..datasets.mnist import PIXEL_SCALE, SHIPPED, find_files, read_digits
+from ..datasets.mnist import PIXEL_SCALE, SHIPPED, find_files, read_pixels, unit_pixels
 from ..io.csvfile import CSVError, LabelledTable, read_labelled, targets_of
 from ..io.idx import IDXError
 from ..metrics import classes_of, predict
@@ -95,13 +95,15 @@ def load_data(
     validation: float | None = None,
     task: str = "classification",
     header: bool | None = None,
+    dtype: Any = np.float64,
 ) -> Dataset:
     """``--data``: mnist-10k, spiral, xor, a folder of MNIST files, or a CSV file, as read.
 
     ``validation``: the fraction of the rows held out (None: 0.2, or 1/6 of a
     folder's training images). ``task``: ``"classification"``, ``"regression"`` or
     ``"auto"`` (a CSV file's label column guessed: :meth:`LabelledTable.decide`);
-    ``header``: see ``read_csv``.
+    ``header``: see ``read_csv``. ``dtype``: the float type of an image folder's pixels
+    (the run's: no copy converts them later); a CSV file's rows stay float64.
     """
     path = Path(spec)
     share = DEFAULT_VALIDATION if validation is None else validation
@@ -120,7 +122,7 @@ def load_data(
             f"--task regression: needs a CSV file whose label column holds numbers, got {spec!r}"
         )
     if spec == "mnist-10k" or path.is_dir():
-        return _images(spec, SHIPPED if spec == "mnist-10k" else path, seed, validation)
+        return _images(spec, SHIPPED if spec == "mnist-10k" else path, seed, validation, dtype)
     if spec in ("spiral", "xor"):
         return _builtin(spec, seed, share)
     raise UsageError(
@@ -143,19 +145,23 @@ def _builtin(spec: str, seed: int, validation: float) -> Dataset:
     return Dataset(spec, description, Xtr, ytr, Xte, yte, ["0", "1", "2"], validation=validation)
 
 
-def _images(spec: str, folder: Path, seed: int, validation: float | None) -> Dataset:
+def _images(
+    spec: str, folder: Path, seed: int, validation: float | None, dtype: Any = np.float64
+) -> Dataset:
     """MNIST-format images: the held-out rows from the training images, t10k a test set.
 
     The shipped mnist-10k (and a folder with only the t10k pair) is split
     8,000/2,000 by ``seed``; a folder with the train pair holds out a sixth of
-    its training images and keeps t10k apart, scored once at the end.
+    its training images and keeps t10k apart, scored once at the end. The bytes
+    are split, then scaled to [0, 1] in ``dtype`` (a run's largest arrays, made once).
     """
     files = find_files(folder)
     digits = [str(d) for d in range(10)]
     test = None
     if "train" in files:
-        X, y = read_digits(*files["train"])
-        test = read_digits(*files["t10k"])
+        X, y = read_pixels(*files["train"])
+        test_pixels, test_labels = read_pixels(*files["t10k"])
+        test = (unit_pixels(test_pixels, dtype), test_labels)
         if X.shape[1] != test[0].shape[1]:
             raise IDXError(
                 f"{folder}: train images have {X.shape[1]} pixels, t10k images "
@@ -163,9 +169,10 @@ def _images(spec: str, folder: Path, seed: int, validation: float | None) -> Dat
             )
         share = FOLDER_VALIDATION if validation is None else validation
     else:
-        X, y = read_digits(*files["t10k"])
+        X, y = read_pixels(*files["t10k"])
         share = DEFAULT_VALIDATION if validation is None else validation
     Xtr, ytr, Xte, yte = _split(X, y, share, seed, spec)
+    Xtr, Xte = unit_pixels(Xtr, dtype), unit_pixels(Xte, dtype)
     del X
     if spec == "mnist-10k":
         what = f"mnist-10k (the shipped MNIST test set, split by seed {seed})"

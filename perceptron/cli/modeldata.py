@@ -195,6 +195,7 @@ def training_data(args: argparse.Namespace) -> Dataset:
         validation=held,
         task=args.task,
         header=args.header,
+        dtype=np.dtype(args.dtype),
     )
     for line in data.notes:  # what was guessed of a CSV file
         note(line)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,8 +63,8 @@ def find_files(folder: PathLike) -> dict[str, tuple[Path, Path]]:
     return found
 
 
-def read_digits(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Array]:
-    """Images as float64 rows N×(rows·cols) scaled to [0, 1], and int64 labels (N,)."""
+def read_pixels(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Array]:
+    """Images as rows of bytes N×(rows·cols), and int64 labels (N,)."""
     images, labels = read_mnist(images_path, labels_path)
     if images.dtype != np.uint8:
         raise IDXError(
@@ -71,9 +72,20 @@ def read_digits(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Ar
         )
     if len(images) == 0:
         raise IDXError(f"{images_path}: the file holds no images")
-    X = images.reshape(len(images), -1).astype(np.float64)
-    X *= PIXEL_SCALE  # in place: one float64 copy of the pixels, not two
-    return X, labels.astype(np.int64)
+    return images.reshape(len(images), -1), labels.astype(np.int64)
+
+
+def unit_pixels(pixels: Array, dtype: np.dtype[Any] | type = np.float64) -> Array:
+    """Byte pixels k as k·(1/255) in ``dtype``: looked up in a table of the 256 values
+    (one pass that writes only the result; float32 gets float64's values rounded)."""
+    table = (np.arange(256) * PIXEL_SCALE).astype(dtype)
+    return table.take(pixels)
+
+
+def read_digits(images_path: PathLike, labels_path: PathLike) -> tuple[Array, Array]:
+    """Images as float64 rows N×(rows·cols) scaled to [0, 1], and int64 labels (N,)."""
+    pixels, labels = read_pixels(images_path, labels_path)
+    return unit_pixels(pixels), labels
 
 
 def load_digits(
